@@ -1,0 +1,31 @@
+# natsops.nats developer commands. Every target runs through tools/ci.py, which creates .venv
+# (python3.11 + requirements-dev.txt), copies the collection to a temporary
+# ansible_collections/natsops/nats/ and prints each stage's duration.
+
+PYTHON ?= python3.11
+CI := $(PYTHON) tools/ci.py
+FUZZ_SECONDS ?= 60
+export FUZZ_SECONDS
+
+.PHONY: help test venv sanity units integration lint build demo fuzz bench clean
+
+help:
+	@echo "make test         sanity + units + integration + ansible-lint + build/install/use (what CI runs)"
+	@echo "make demo         run examples/supercluster.yml (or examples/demo.yml) on localhost"
+	@echo "make sanity|units|integration|lint|build   run one stage"
+	@echo "make fuzz         run fuzz/run_fuzz.py for FUZZ_SECONDS (default $(FUZZ_SECONDS))"
+	@echo "make bench        run benchmarks/*.py"
+	@echo "make venv         create/refresh .venv only"
+	@echo "make clean        remove .venv and build output"
+
+test:
+	$(CI) test
+
+venv:
+	$(CI) venv
+
+sanity units integration lint build demo fuzz bench:
+	$(CI) $@
+
+clean:
+	rm -rf .venv dist tests/output .ansible
