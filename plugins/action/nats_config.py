@@ -1,0 +1,253 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Action plugin of natsops.nats.nats_config (documented in plugins/modules/nats_config.py).
+
+Everything runs on the controller: the config and its includes are read from
+the managed host over the connection (module_utils/_nats_remote.py), parsed
+and checked by the collection's core (module_utils/_nats_checks.py), and the
+result is returned with secrets redacted (module_utils/_nats_redact.py).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import traceback
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import ERROR, Finding, split
+from ansible_collections.natsops.nats.plugins.module_utils._nats_model import NatsConfError
+from ansible_collections.natsops.nats.plugins.module_utils._nats_redact import REDACTED, redact, scrub, secret_values
+from ansible_collections.natsops.nats.plugins.module_utils._nats_remote import RemoteError, RemoteLoader, run_server_check
+
+try:
+    from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks
+    from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import known_codes
+    HAS_PYPARSING = getattr(_nats_parser, "HAS_PYPARSING", True)
+    PYPARSING_IMPORT_ERROR = getattr(_nats_parser, "PYPARSING_IMPORT_ERROR", None)
+    CORE_IMPORT_ERROR = None
+except ImportError:  # the core itself is broken or incomplete: report it, don't crash
+    HAS_PYPARSING = True
+    PYPARSING_IMPORT_ERROR = None
+    CORE_IMPORT_ERROR = traceback.format_exc()
+
+ARGUMENT_SPEC = dict(
+    path=dict(type="str"),
+    content=dict(type="str", no_log=True),
+    base_dir=dict(type="str"),
+    env=dict(type="dict", default={}, no_log=True),
+    disable=dict(type="list", elements="str", default=[]),
+    warnings_as_errors=dict(type="bool", default=False),
+    server_binary=dict(type="str"),
+)
+
+PARSE_ERROR = "parse-error"
+_VALID_LINE = re.compile(r"configuration file (.*) is valid \((sha256:[0-9a-f]{64})\)")
+
+
+def _lookup(config, *path):
+    """Value at path with case-insensitive keys (like nats-server), or None."""
+    node = config
+    for seg in path:
+        if not isinstance(node, dict):
+            return None
+        if seg in node:
+            node = node[seg]
+            continue
+        for k, v in node.items():
+            if isinstance(k, str) and k.lower() == seg:
+                node = v
+                break
+        else:
+            return None
+    return node
+
+
+def _plain(value):
+    """Plain Python types only (GoTime and other str subclasses become str)."""
+    if isinstance(value, dict):
+        return dict((str(k), _plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return to_text(value)
+
+
+def _clean_finding(f, secrets):
+    d = f.to_dict()
+    d["message"] = scrub(d["message"], secrets)
+    if d.get("hint"):
+        d["hint"] = scrub(d["hint"], secrets)
+    return d
+
+
+def _format(d):
+    return Finding.from_dict(d).format()
+
+
+def server_verdict(rc, stdout, stderr):
+    """(valid, digest, message) from the output of `nats-server -t`."""
+    text = "\n".join(t for t in (stderr or "", stdout or "") if t.strip())
+    m = _VALID_LINE.search(text)
+    lines = []
+    for line in text.strip().splitlines():
+        if line.startswith("nats-server: "):
+            line = line[len("nats-server: "):]
+        lines.append(line)
+    valid = rc == 0 and m is not None
+    return valid, (m.group(2) if m else None), "\n".join(lines)
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+    _requires_connection = True
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        result["changed"] = False
+
+        dummy, args = self.validate_argument_spec(
+            argument_spec=ARGUMENT_SPEC,
+            mutually_exclusive=[("path", "content")],
+            required_one_of=[("path", "content")],
+        )
+
+        if CORE_IMPORT_ERROR is not None:
+            raise AnsibleActionFail("natsops.nats: cannot load the config parser: %s" % CORE_IMPORT_ERROR.strip().splitlines()[-1])
+        if not HAS_PYPARSING:
+            result.update(failed=True, msg=missing_required_lib("pyparsing"), exception=PYPARSING_IMPORT_ERROR)
+            return result
+
+        disable = list(args["disable"] or [])
+        self._check_codes(disable)
+        env = dict((str(k), "" if v is None else to_text(v)) for k, v in (args["env"] or {}).items())
+        path = args["path"]
+        content = args["content"]
+        base_dir = args["base_dir"]
+        if path is not None:
+            path = self._remote_path(path, "path")
+        if base_dir is not None:
+            base_dir = self._remote_path(base_dir, "base_dir")
+
+        loader = RemoteLoader(self, task_vars)
+        try:
+            parsed, findings = self._validate(loader, path, content, base_dir, env, disable, args["warnings_as_errors"])
+        finally:
+            loader.cleanup()
+
+        secrets = secret_values(parsed.config) if parsed is not None else set()
+        secrets.update(v for v in env.values() if v)
+        errors, warnings = split(findings)
+        error_dicts = [_clean_finding(f, secrets) for f in errors]
+        all_dicts = [_clean_finding(f, secrets) for f in findings]
+        warning_texts = [_format(_clean_finding(f, secrets)) for f in warnings]
+
+        digest = None
+        config = None
+        if parsed is not None:
+            try:
+                digest = parsed.digest
+            except NatsConfError as exc:
+                err = Finding(PARSE_ERROR, ERROR, exc.message, exc.file, exc.line, exc.column, hint=exc.hint)
+                error_dicts.append(_clean_finding(err, secrets))
+                all_dicts.append(error_dicts[-1])
+            config = _plain(redact(parsed.config, secrets))
+
+        result.update(
+            valid=not error_dicts,
+            digest=digest,
+            config=config,
+            cluster_name=_lookup(config, "cluster", "name"),
+            gateway_name=_lookup(config, "gateway", "name"),
+            server_name=_lookup(config, "server_name"),
+            errors=error_dicts,
+            findings=all_dicts,
+            files=[dict(path=to_text(f.get("path")), sha256=to_text(f.get("sha256"))) for f in (parsed.files if parsed is not None else [])],
+        )
+        if warning_texts:
+            result["warnings"] = warning_texts
+
+        if args["server_binary"]:
+            result["server_check"] = self._server_check(args["server_binary"], path, content, env, parsed, digest, findings, secrets)
+
+        where = path or "<string>"
+        if error_dicts:
+            n = len(error_dicts)
+            result["failed"] = True
+            result["msg"] = "%d error%s in %s:\n%s" % (n, "" if n == 1 else "s", where, "\n".join(_format(d) for d in error_dicts))
+        else:
+            result["msg"] = "%s is valid (%s)%s" % (
+                where, digest, "" if not warnings else ", %d warning%s" % (len(warnings), "" if len(warnings) == 1 else "s"))
+        return result
+
+    # -- helpers ----------------------------------------------------------
+    def _check_codes(self, disable):
+        if PARSE_ERROR in disable:
+            raise AnsibleActionFail("disable: %s cannot be disabled (a config that does not parse cannot be checked)" % PARSE_ERROR)
+        known = set(known_codes())
+        unknown = [c for c in disable if c not in known]
+        if unknown:
+            try:  # topology codes are valid names too (a shared disable list may carry them)
+                from ansible_collections.natsops.nats.plugins.module_utils import _nats_topology  # noqa: F401 pylint: disable=unused-import
+            except ImportError:
+                pass
+            known = set(known_codes())
+            unknown = [c for c in disable if c not in known]
+        if unknown:
+            raise AnsibleActionFail("disable: unknown check code%s %s; valid codes: %s" % (
+                "" if len(unknown) == 1 else "s", ", ".join(unknown), ", ".join(sorted(c for c in known if c != PARSE_ERROR))))
+
+    def _remote_path(self, value, name):
+        if value.startswith("~"):
+            value = self._remote_expand_user(value)
+        if not posixpath.isabs(value):
+            raise AnsibleActionFail("%s must be an absolute path on the managed host, not %r" % (name, value))
+        return posixpath.normpath(value)
+
+    def _validate(self, loader, path, content, base_dir, env, disable, warnings_as_errors):
+        """(ParseResult or None, [Finding])"""
+        try:
+            if path is not None:
+                try:
+                    text = loader(path)
+                except OSError as exc:
+                    raise AnsibleActionFail("cannot read %s on the managed host: %s" % (path, exc.strerror or exc))
+                return _nats_checks.validate_text(text, filename=path, env=env, loader=loader,
+                                                  disable=disable, warnings_as_errors=warnings_as_errors)
+            return _nats_checks.validate_text(content, filename=None, base_dir=base_dir, env=env, loader=loader,
+                                              disable=disable, warnings_as_errors=warnings_as_errors)
+        except RemoteError as exc:
+            raise AnsibleActionFail(to_text(exc))
+        except NatsConfError as exc:  # validate_text should turn these into findings; be safe anyway
+            return None, [Finding(PARSE_ERROR, ERROR, exc.message, exc.file, exc.line, exc.column, hint=exc.hint)]
+
+    def _server_check(self, binary, path, content, env, parsed, digest, findings, secrets):
+        if not binary.startswith("/"):
+            raise AnsibleActionFail("server_binary must be an absolute path on the managed host, not %r" % binary)
+        rc, out, err = run_server_check(self, binary, conf_path=path, content=content, env=env)
+        valid, server_digest, message = server_verdict(rc, out, err)
+        # `-t` only parses: compare with our parse verdict, not with the startup checks
+        ours = parsed is not None and digest is not None and not any(f.code == PARSE_ERROR for f in findings)
+        agrees = (valid == ours) and (not valid or server_digest == digest)
+        return dict(rc=rc, valid=valid, digest=server_digest, agrees=agrees, message=scrub(message, secrets))
+
+
+__all__ = ["ActionModule", "ARGUMENT_SPEC", "server_verdict", "REDACTED"]
