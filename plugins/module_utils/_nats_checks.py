@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Single-config semantic checks: what `nats-server -t` accepts but a real start refuses.
+
+``validate(result)`` runs every registered ``config`` check over a
+``ParseResult`` and returns all findings at once (nats-server stops at the
+first), together with the parser's quirk warnings, filtered by the policy.
+``validate_text(text, ...)`` parses first; a parse error becomes one
+``parse-error`` finding with the server's exact message.
+
+The checks live in ``_nats_checks_options`` (option processing, what `-t`
+reports) and ``_nats_checks_startup`` (what only a real start reports).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import ERROR, Finding, apply_policy
+from ansible_collections.natsops.nats.plugins.module_utils._nats_model import NatsConfError
+from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import REGISTRY, checks, register
+from ansible_collections.natsops.nats.plugins.module_utils._nats_checks_base import Context, DEFAULTS
+from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks_options  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks_startup  # noqa: F401 pylint: disable=unused-import
+
+PARSE_ERROR = "parse-error"
+INTERNAL_ERROR = "check-internal-error"
+
+if PARSE_ERROR not in REGISTRY:
+    register(PARSE_ERROR, ERROR, "parser", "the config cannot be parsed (syntax, include, variable); nats-server -t fails too")
+if INTERNAL_ERROR not in REGISTRY:
+    register(INTERNAL_ERROR, ERROR, "config", "a check crashed on this config (a bug in natsops.nats; please report it)")
+
+
+def _load_parser_codes():
+    """Import the parser so its quirk codes are registered (it may be missing during development)."""
+    try:
+        from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser  # noqa: F401 pylint: disable=unused-import
+    except ImportError:
+        return None
+    return _nats_parser
+
+
+def check_disable(disable):
+    """Validate a disable list against the registry; raise ValueError naming the valid codes."""
+    _load_parser_codes()
+    disable = list(disable or ())
+    unknown = [c for c in disable if c not in REGISTRY]
+    if unknown:
+        raise ValueError("unknown check code(s) %s; valid codes: %s" % (
+            ", ".join(sorted(str(c) for c in unknown)), ", ".join(sorted(REGISTRY))))
+    return disable
+
+
+def _sort_key(f):
+    return (f.file or "", f.line if f.line is not None else 0, f.column if f.column is not None else 0, f.code, f.message)
+
+
+def run_checks(result, defaults=None):
+    """All config findings (no policy applied)."""
+    ctx = Context(result, defaults)
+    out = []
+    for entry in checks("config"):
+        try:
+            found = list(entry.func(result, ctx) or ())
+        except Exception as exc:  # pylint: disable=broad-except
+            found = [Finding(INTERNAL_ERROR, ERROR, "check %s failed: %s: %s" % (entry.code, type(exc).__name__, exc),
+                             hint="disable %s to continue, and report this" % entry.code)]
+        out.extend(found)
+    return out
+
+
+def validate(result, disable=(), warnings_as_errors=False, defaults=None):
+    """Findings of every config check plus the parser's warnings, policy applied, sorted by file/line/column."""
+    disable = check_disable(disable)
+    findings = list(result.warnings or ()) + run_checks(result, defaults)
+    findings = apply_policy(findings, disable, warnings_as_errors)
+    findings.sort(key=_sort_key)
+    return findings
+
+
+def parse_error_finding(exc):
+    return Finding(PARSE_ERROR, ERROR, exc.message, exc.file, exc.line, exc.column, hint=exc.hint)
+
+
+def validate_text(text, filename=None, base_dir=None, env=None, loader=None, disable=(), warnings_as_errors=False,
+                  defaults=None):
+    """Parse then validate -> (ParseResult or None, [Finding])."""
+    disable = check_disable(disable)
+    parser = _load_parser_codes()
+    if parser is None:
+        raise RuntimeError("the natsops.nats parser (_nats_parser) is not available")
+    try:
+        result = parser.parse_string(text, filename=filename, base_dir=base_dir, env=env, loader=loader)
+    except NatsConfError as exc:
+        return None, apply_policy([parse_error_finding(exc)], disable, warnings_as_errors)
+    return result, validate(result, disable, warnings_as_errors, defaults)
+
+
+__all__ = ["DEFAULTS", "PARSE_ERROR", "validate", "validate_text", "check_disable", "run_checks"]
