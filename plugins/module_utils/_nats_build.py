@@ -67,9 +67,6 @@ SETTING_DEFAULTS = {
     "nats_server_config_extra": {},
 }
 
-# Settings whose values are secrets: never shown, scrubbed from messages.
-SECRET_SETTINGS = ("nats_cluster_password", "nats_gateway_password")
-
 # What a change needs: keys (lower-case) whose change cannot be applied by a reload (SIGHUP).
 _RESTART_TOP = (
     "server_name", "listen", "host", "net", "port", "client_advertise",
@@ -200,9 +197,6 @@ class _Host(object):
     def gateway_url(self):
         return "nats://%s%s" % (_userinfo(self.gateway_user, self.gateway_password),
                                 host_port(self.advertise, self.gateway_port))
-
-    def secrets(self):
-        return [s for s in (self.cluster_password, self.gateway_password) if s]
 
 
 def _tls(host, key):
@@ -343,11 +337,6 @@ def addresses(hosts):
     return dict((h.name, h.advertise) for h in _hosts(hosts))
 
 
-def secrets(hosts):
-    """{host: [secret strings]} of the modelled settings (to scrub from messages)."""
-    return dict((h.name, h.secrets()) for h in _hosts(hosts))
-
-
 def _lower(mapping):
     if not isinstance(mapping, dict):
         return {}
@@ -379,12 +368,3 @@ def restart_reasons(old, new):
                 reasons.append("%s.%s" % (block, key))
     return sorted(set(reasons))
 
-
-def scrub(text, secret_values):
-    """Replace every secret (and its URL-quoted form) in ``text`` by ``********``."""
-    for value in sorted(set(secret_values), key=len, reverse=True):
-        if not value:
-            continue
-        for form in (value, _quote(value, safe="")):
-            text = text.replace(form, "********")
-    return text
