@@ -432,7 +432,8 @@ class Server(object):
         return self.result.pos(path)
 
     def value_pos(self, path):
-        if not path:
+        """Position of the value at path (of the key when the value is a map or a list)."""
+        if not path or isinstance(self.result.get(path), (dict, list)):
             return self.pos(path)
         return self.result.value_pos(path)
 
@@ -564,7 +565,11 @@ class Topology(object):
             if listener.kind != "cluster" or dst is src or src.host not in parent or dst.host not in parent:
                 continue
             self.route_peer_edges.append((src, url, dst))
-            union(src.host, dst.host)
+            a, b = src.effective_cluster_name, dst.effective_cluster_name
+            if not (a and b and a != b):
+                # a route between two different configured names is rejected: it does not join the clusters
+                # (cluster-name-mismatch reports it)
+                union(src.host, dst.host)
         groups = {}
         for srv in members:
             groups.setdefault(find(srv.host), []).append(srv)
