@@ -87,7 +87,7 @@ def _key_text(k):
     if isinstance(k, (bytes, bytearray)):
         k = bytes(k).decode("utf-8", "surrogateescape")
     elif not isinstance(k, str):
-        raise _RenderError("a %s key %r" % (type(k).__name__, k))
+        raise _RenderError("a map key of type %s (%r)" % (type(k).__name__, k))
     if _BARE_KEY.match(k) and k.lower() != "include":
         return k
     if "\x00" in k:
@@ -181,8 +181,18 @@ def _raw_key(k):
     return k.encode("utf-8", "surrogateescape")
 
 
+def _display_key(k):
+    """Key as readable text for messages (raw/invalid bytes shown as U+FFFD)."""
+    if isinstance(k, (bytes, bytearray)):
+        return bytes(k).decode("utf-8", "replace")
+    if isinstance(k, str) and _SURROGATE.search(k):
+        return k.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if not re.search(
+            "[\ud800-\udc7f\udd00-\udfff]", k) else k.encode("utf-8", "replace").decode("utf-8")
+    return k
+
+
 def _stack_path(stack):
-    return tuple(frame[3] for frame in stack if frame[3] is not None)
+    return tuple(_display_key(frame[3]) if frame[0] else frame[3] for frame in stack if frame[3] is not None)
 
 
 def render(values, indent=2):
