@@ -53,7 +53,11 @@ ALL_STAGES = TEST_STAGES + ['demo', 'fuzz', 'bench']
 
 
 class StageError(Exception):
-    """A stage failed; the message says why."""
+    """A stage failed; the message says why, problems lists the offending output lines."""
+
+    def __init__(self, message, problems=None):
+        super().__init__(message)
+        self.problems = problems or []
 
 
 def log(msg):
@@ -61,15 +65,32 @@ def log(msg):
     print(msg, flush=True)
 
 
+# Lines worth repeating in the final summary when a command fails (ansible-test / ansible-lint / pytest).
+PROBLEM_LINE = re.compile(r'^(ERROR: |FATAL: The |FAILED |fatal: |\S+\[[\w-]+\]: |[\w./-]+:\d+(:\d+)?: )')
+
+
 def run(cmd, cwd=None, env=None):
-    """Run a command, streaming its output; raise StageError when it fails."""
+    """Run a command, streaming its output; raise StageError when it fails.
+
+    Problem lines (ansible-test ERROR lines, ansible-lint rule hits, failed tasks) are collected so
+    the summary can repeat them.
+    """
     log('$ %s%s' % (' '.join(cmd), ('    (in %s)' % cwd) if cwd else ''))
+    problems = []
     try:
-        rc = subprocess.call(cmd, cwd=cwd, env=env)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     except OSError as ex:
         raise StageError('cannot run %s: %s' % (cmd[0], ex))
+    with proc:
+        for raw in proc.stdout:
+            line = raw.decode('utf-8', 'replace')
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            if PROBLEM_LINE.match(line) and "Location '" not in line and len(problems) < 200:
+                problems.append(line.rstrip())
+    rc = proc.returncode
     if rc != 0:
-        raise StageError('command failed with exit status %d: %s' % (rc, ' '.join(cmd)))
+        raise StageError('command failed with exit status %d: %s' % (rc, ' '.join(cmd)), problems)
 
 
 def base_env():
@@ -400,7 +421,7 @@ def main(argv):
             except StageError as ex:
                 seconds = time.monotonic() - t0
                 results.append((name, 'FAILED', seconds))
-                failed = (name, str(ex))
+                failed = (name, str(ex), ex.problems)
                 log('<== %s FAILED after %.1f s: %s' % (name, seconds, ex))
                 results.extend((rest, 'not run', None) for rest in order[index + 1:])
                 break
@@ -408,13 +429,18 @@ def main(argv):
             results.append((name, 'ok', seconds))
             log('<== %s ok (%.1f s)' % (name, seconds))
     except KeyboardInterrupt:
-        failed = ('interrupted', 'KeyboardInterrupt')
+        failed = ('interrupted', 'KeyboardInterrupt', [])
     finally:
         if stage is not None:
             stage.cleanup()
     summary(results, time.monotonic() - started)
     if failed:
-        log('FAILED at stage %s: %s' % failed)
+        name, message, problems = failed
+        if problems:
+            log('Problems reported by stage %s:' % name)
+            for line in problems:
+                log('  ' + line)
+        log('FAILED at stage %s: %s' % (name, message))
         return 1
     log('ALL OK: %s' % ' '.join(order))
     return 0
