@@ -20,8 +20,8 @@ description:
     C(nats-server) 2.15.1 does, including C(include) files and C($VAR) references, and then runs
     the startup checks that C(nats-server -t) skips, such as C(cluster.name) differing from
     C(gateway.name).
-  - The task fails when there is any error; the message gives the number of errors and every
-    error as C(file:line:col: message (fix)). Warnings are shown as Ansible warnings.
+  - "The task fails when there is any error; the message gives the number of errors and every
+    error as C(file:line:col: message) plus the fix in parentheses. Warnings are shown as Ansible warnings."
   - Runs on the controller (action plugin). The file and every included file are read from the
     managed host over the connection, so managed hosts need no extra Python packages.
     The controller needs C(pyparsing).
@@ -128,7 +128,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 msg:
-  description: Summary. On failure, the number of errors followed by one line per error (C(file:line:col: message (fix))).
+  description: "Summary. On failure, the number of errors followed by one line per error (C(file:line:col: message) plus the fix in parentheses)."
   returned: always
   type: str
   sample: "1 error in /etc/nats/nats-server.conf:\n/etc/nats/nats-server.conf:3:3: cluster name conflicts between cluster and gateway definitions"
@@ -201,7 +201,7 @@ findings:
   type: list
   elements: dict
 warnings:
-  description: Warnings as text (C(file:line:col: message (fix))); Ansible shows them and manages this key.
+  description: "Warnings as text (C(file:line:col: message) plus the fix in parentheses); Ansible shows them and manages this key."
   returned: when there are warnings
   type: list
   elements: str
@@ -232,7 +232,7 @@ server_check:
           (for example a name conflict) still agrees when the server says it is valid and the digests match.
       type: bool
     message:
-      description: What the server printed (without the C(nats-server: ) prefix).
+      description: "What the server printed (without the C(nats-server: ) prefix)."
       type: str
 changed:
   description: Always false; nothing is changed.

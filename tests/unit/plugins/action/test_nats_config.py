@@ -1,0 +1,265 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Unit tests of the nats_config action plugin with a fake connection.
+
+The "managed host" is a temporary directory read through a fake
+``fetch_file`` / ``ansible.legacy.slurp``; the parser and checks are the
+collection's real ones, and the real nats-server is the judge of digests.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import types
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.natsops.nats.plugins.action import nats_config as action_mod
+from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import ERROR, WARNING, Finding
+from ansible_collections.natsops.nats.plugins.module_utils._nats_model import ParseResult
+from ansible_collections.natsops.nats.plugins.module_utils._nats_redact import REDACTED
+from ansible_collections.natsops.nats.plugins.module_utils._nats_remote import RemoteLoader, run_server_check
+
+CORE = action_mod.CORE_IMPORT_ERROR is None
+needs_core = pytest.mark.skipif(not CORE, reason="parser/checks not importable: %s" % action_mod.CORE_IMPORT_ERROR)
+
+SEED_CONF = """\
+server_name: n1
+listen: 127.0.0.1:4222
+cluster {
+  name: "cluster"
+  listen: 127.0.0.1:6222
+}
+gateway {
+  name: "gateway"
+  listen: 127.0.0.1:7222
+}
+"""
+
+
+class FakeHost(object):
+    """Serves files of a local directory like a managed host would."""
+
+    def __init__(self, become=False):
+        self.slurps = []
+        self.fetches = []
+        self.become = become
+
+    def slurp(self, module_name=None, module_args=None, task_vars=None, **kw):
+        assert module_name == "ansible.legacy.slurp"
+        src = module_args["src"]
+        self.slurps.append(src)
+        if not os.path.exists(src):
+            return {"failed": True, "msg": "File not found: %s" % src}
+        if os.path.isdir(src):
+            return {"failed": True, "msg": "Source is a directory and must be a file: %s" % src}
+        with open(src, "rb") as fh:
+            return {"content": base64.b64encode(fh.read()).decode(), "encoding": "base64", "source": src}
+
+    def fetch_file(self, src, dest):
+        self.fetches.append(src)
+        shutil.copyfile(src, dest)
+
+
+def make_action(args, host=None, check_mode=False):
+    host = host or FakeHost()
+    task = MagicMock()
+    task.args = args
+    task.async_val = 0
+    task.check_mode = check_mode
+    task.action = "natsops.nats.nats_config"
+    connection = MagicMock()
+    connection._shell.tmpdir = None
+    connection.become = MagicMock() if host.become else None
+    connection.fetch_file = host.fetch_file
+    action = action_mod.ActionModule(task, connection, MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    action._execute_module = host.slurp
+    return action, host
+
+
+def run(args, **kw):
+    action, host = make_action(args, **kw)
+    return action.run(task_vars={}), host
+
+
+# -- arguments -------------------------------------------------------------
+
+def test_path_and_content_are_mutually_exclusive():
+    with pytest.raises(AnsibleActionFail, match="mutually exclusive"):
+        run({"path": "/x", "content": "a: 1"})
+
+
+def test_one_of_path_content_required():
+    with pytest.raises(AnsibleActionFail, match="one of the following is required: path, content"):
+        run({})
+
+
+def test_relative_path_rejected():
+    with pytest.raises(AnsibleActionFail, match="path must be an absolute path on the managed host"):
+        run({"path": "etc/nats.conf"})
+
+
+def test_missing_pyparsing(monkeypatch):
+    monkeypatch.setattr(action_mod, "HAS_PYPARSING", False)
+    monkeypatch.setattr(action_mod, "CORE_IMPORT_ERROR", None)
+    monkeypatch.setattr(action_mod, "PYPARSING_IMPORT_ERROR", "Traceback ...")
+    result, dummy = run({"content": "a: 1"})
+    assert result["failed"] is True
+    assert result["msg"].startswith("Failed to import the required Python library (pyparsing) on ")
+    assert result["exception"] == "Traceback ..."
+
+
+@needs_core
+def test_unknown_disable_code_lists_valid_codes():
+    with pytest.raises(AnsibleActionFail) as exc:
+        run({"content": "a: 1", "disable": ["no-such-check"]})
+    msg = str(exc.value)
+    assert "disable: unknown check code no-such-check; valid codes: " in msg
+    assert "cluster-gateway-name-conflict" in msg
+
+
+def test_parse_error_cannot_be_disabled():
+    with pytest.raises(AnsibleActionFail, match="parse-error cannot be disabled"):
+        run({"content": "a: 1", "disable": ["parse-error"]})
+
+
+# -- result shaping with a fake core (independent of the parser) -------------
+
+def fake_core(monkeypatch, parsed, findings, codes=("cluster-gateway-name-conflict", "some-warning")):
+    calls = []
+
+    def validate_text(text, filename=None, base_dir=None, env=None, loader=None, disable=(), warnings_as_errors=False):
+        calls.append(dict(text=text, filename=filename, base_dir=base_dir, env=env, disable=disable,
+                          warnings_as_errors=warnings_as_errors))
+        return parsed, list(findings)
+
+    monkeypatch.setattr(action_mod, "_nats_checks", types.SimpleNamespace(validate_text=validate_text), raising=False)
+    monkeypatch.setattr(action_mod, "known_codes", lambda: sorted(codes), raising=False)
+    monkeypatch.setattr(action_mod, "CORE_IMPORT_ERROR", None)
+    monkeypatch.setattr(action_mod, "HAS_PYPARSING", True)
+    return calls
+
+
+def test_errors_fail_with_count_and_every_error_and_secrets_scrubbed(monkeypatch):
+    parsed = ParseResult({"Cluster": {"name": "cluster"}, "gateway": {"name": "gateway"},
+                          "authorization": {"user": "a", "password": "hunter22"}, "server_name": "n1"},
+                         files=[{"path": "/etc/n.conf", "sha256": "ab" * 32}])
+    parsed._digest = "sha256:" + "0" * 64
+    findings = [
+        Finding("cluster-gateway-name-conflict", ERROR, "cluster name conflicts between cluster and gateway definitions",
+                "/etc/n.conf", 2, 3, ("cluster", "name"), hint="use the same name as gateway.name (/etc/n.conf:5:3)"),
+        Finding("some-warning", WARNING, "careful", "/etc/n.conf", 7, 1),
+        Finding("cluster-gateway-name-conflict", ERROR, "value 'hunter22' is odd", "/etc/n.conf", 9, 1),
+    ]
+    calls = fake_core(monkeypatch, parsed, findings)
+    result, dummy = run({"content": "x", "env": {"V": "envsecret"}, "disable": ["some-warning"]})
+    assert calls[0]["disable"] == ["some-warning"] and calls[0]["env"] == {"V": "envsecret"}
+    assert result["failed"] is True and result["valid"] is False and result["changed"] is False
+    assert result["msg"] == (
+        "2 errors in <string>:\n"
+        "/etc/n.conf:2:3: cluster name conflicts between cluster and gateway definitions"
+        " (use the same name as gateway.name (/etc/n.conf:5:3))\n"
+        "/etc/n.conf:9:1: value '%s' is odd" % REDACTED)
+    assert [e["line"] for e in result["errors"]] == [2, 9]
+    assert result["errors"][0]["path"] == "cluster.name"
+    assert result["warnings"] == ["/etc/n.conf:7:1: careful"]
+    assert [f["severity"] for f in result["findings"]] == ["error", "warning", "error"]
+    assert result["config"]["authorization"] == {"user": "a", "password": REDACTED}
+    assert result["cluster_name"] == "cluster" and result["gateway_name"] == "gateway" and result["server_name"] == "n1"
+    assert result["digest"] == "sha256:" + "0" * 64
+    assert result["files"] == [{"path": "/etc/n.conf", "sha256": "ab" * 32}]
+    text = json.dumps(result)
+    assert "hunter22" not in text and "envsecret" not in text
+    assert "invocation" not in result
+
+
+def test_valid_result_message(monkeypatch):
+    parsed = ParseResult({"port": 4222}, files=[{"path": "<string>", "sha256": "cd" * 32}])
+    parsed._digest = "sha256:" + "1" * 64
+    fake_core(monkeypatch, parsed, [Finding("some-warning", WARNING, "w", None, 1, 1)])
+    result, dummy = run({"content": "port: 4222"})
+    assert "failed" not in result
+    assert result["valid"] is True
+    assert result["msg"] == "<string> is valid (sha256:%s), 1 warning" % ("1" * 64)
+    assert result["warnings"] == ["<string>:1:1: w"]
+    assert result["cluster_name"] is None and result["errors"] == []
+
+
+def test_parse_error_gives_no_config(monkeypatch):
+    fake_core(monkeypatch, None, [Finding("parse-error", ERROR, "Parse error on line 1: 'x'", "<string>", 1, None)])
+    result, dummy = run({"content": "{"})
+    assert result["failed"] is True and result["config"] is None and result["digest"] is None
+    assert result["msg"] == "1 error in <string>:\n<string>:1:0: Parse error on line 1: 'x'"
+
+
+# -- the remote loader -------------------------------------------------------
+
+def test_loader_fetches_once_per_file_and_classifies_errors(tmp_path):
+    (tmp_path / "a.conf").write_bytes(b"port: 1\n")
+    (tmp_path / "d").mkdir()
+    action, host = make_action({})
+    with RemoteLoader(action, {}) as loader:
+        assert loader.use_fetch is True
+        assert loader(str(tmp_path / "a.conf")) == b"port: 1\n"
+        assert loader(str(tmp_path / "a.conf")) == b"port: 1\n"
+        with pytest.raises(FileNotFoundError):
+            loader(str(tmp_path / "missing.conf"))
+        with pytest.raises(IsADirectoryError):
+            loader(str(tmp_path / "d"))
+        with pytest.raises(FileNotFoundError):
+            loader(str(tmp_path / "missing.conf"))
+        tmpdir = loader._tmpdir
+        assert os.listdir(tmpdir) == []
+    assert not os.path.exists(tmpdir)
+    assert host.fetches == [str(tmp_path / "a.conf"), str(tmp_path / "missing.conf"), str(tmp_path / "d")]
+    # slurp only when fetch failed, to learn why
+    assert host.slurps == [str(tmp_path / "missing.conf"), str(tmp_path / "d")]
+
+
+def test_loader_uses_slurp_with_become(tmp_path):
+    (tmp_path / "a.conf").write_bytes(b"port: 1\n")
+    action, host = make_action({}, host=FakeHost(become=True))
+    loader = RemoteLoader(action, {})
+    assert loader.use_fetch is False
+    assert loader(str(tmp_path / "a.conf")) == b"port: 1\n"
+    assert host.fetches == [] and host.slurps == [str(tmp_path / "a.conf")]
+
+
+def test_loader_permission_and_other_failures():
+    action, host = make_action({})
+    action._execute_module = lambda **kw: {"failed": True, "msg": "File is not readable: /x"}
+    with pytest.raises(PermissionError):
+        RemoteLoader(action, {}, use_fetch=False)("/x")
+    action._execute_module = lambda **kw: {"failed": True, "msg": "Failed to connect to the host via ssh"}
+    with pytest.raises(action_mod.RemoteError, match="cannot read /y from the managed host: Failed to connect"):
+        RemoteLoader(action, {}, use_fetch=False)("/y")
+
+
+def test_server_check_keeps_env_off_the_command_line():
+    action = MagicMock()
+    action._make_tmp_path.return_value = "/tmp/ansible-tmp-1/"
+    action._low_level_execute_command.return_value = {"rc": 0, "stdout": "", "stderr": "ok"}
+    rc, out, err = run_server_check(action, "/usr/bin/nats-server", conf_path="/etc/n.conf", env={"PW": "s3cret val"})
+    assert (rc, out, err) == (0, "", "ok")
+    cmd = action._low_level_execute_command.call_args[0][0]
+    assert "s3cret" not in cmd
+    assert cmd == "/bin/sh /tmp/ansible-tmp-1/nats-env.sh /usr/bin/nats-server -t -c /etc/n.conf"
+    path, data = action._transfer_data.call_args[0]
+    assert path == "/tmp/ansible-tmp-1/nats-env.sh"
+    assert data == "exec env -i PATH=\"$PATH\" 'PW=s3cret val' \"$@\"\n"
+    action._remove_tmp_path.assert_called_once_with("/tmp/ansible-tmp-1/", force=True)
+
+
+def test_server_verdict_parsing():
+    ok = "nats-server: configuration file /etc/n.conf is valid (sha256:%s)\n" % ("a" * 64)
+    assert action_mod.server_verdict(0, "", ok) == (True, "sha256:" + "a" * 64,
+                                                    "configuration file /etc/n.conf is valid (sha256:%s)" % ("a" * 64))
+    bad = "nats-server: /etc/n.conf:2:1: unknown field \"clustr\"\n"
+    assert action_mod.server_verdict(1, "", bad) == (False, None, "/etc/n.conf:2:1: unknown field \"clustr\"")
