@@ -1,0 +1,254 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Real-server parity of the topology checks.
+
+For each broken topology: our validator reports the finding, and real
+nats-server 2.15.1 processes on 127.0.0.1 show the failure the finding
+predicts (no route / gateway in /routez and /gatewayz, the log line). Then the
+fixed topology is validated clean and forms. Every wait is bounded; every
+server is stopped by PID (ServerSet).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import pytest
+
+from ansible_collections.natsops.nats.plugins.module_utils._nats_render import render
+from ansible_collections.natsops.nats.plugins.module_utils._nats_topology import validate_topology
+from ansible_collections.natsops.nats.tests.unit.nats_harness import ServerSet, binary, free_ports, http_json, wait_until
+from ansible_collections.natsops.nats.tests.unit.plugins.module_utils.topology_helpers import results
+
+try:
+    binary()
+    HAVE_SERVER = True
+except RuntimeError:
+    HAVE_SERVER = False
+
+pytestmark = pytest.mark.skipif(not HAVE_SERVER, reason="nats-server binary not available")
+
+BROKEN_WAIT = 6.0    # upper bound for the failure to show
+FORM_WAIT = 10.0     # upper bound for a fixed topology to form
+STORM_WINDOW = 1.5   # how long a reconnect storm is allowed to run
+
+
+class Ports(object):
+    """Named free ports for one scenario."""
+
+    def __init__(self, names):
+        self.__dict__.update(zip(names, free_ports(len(names))))
+
+
+def boot(tmp_path, tag, configs):
+    """Write and start every config; return (ServerSet, {host: Server})."""
+    d = tmp_path / tag
+    d.mkdir()
+    sset = ServerSet()
+    servers = {}
+    try:
+        for host, cfg in configs.items():
+            conf = d / ("%s.conf" % host)
+            conf.write_text(render(cfg))
+            servers[host] = sset.start(str(conf), cwd=str(d))
+    except Exception:
+        sset.stop()
+        raise
+    return sset, servers
+
+
+def num_routes(port):
+    data = http_json(port, "routez")
+    return None if data is None else data.get("num_routes")
+
+
+def outbound(port):
+    data = http_json(port, "gatewayz")
+    return None if data is None else sorted((data.get("outbound_gateways") or {}).keys())
+
+
+def inbound(port):
+    data = http_json(port, "gatewayz")
+    return None if data is None else sorted((data.get("inbound_gateways") or {}).keys())
+
+
+def monitored(port):
+    return wait_until(lambda: http_json(port, "varz") is not None, 5.0)
+
+
+def findings_for(configs):
+    return validate_topology(results(configs))
+
+
+def codes(findings):
+    return sorted(set(f.code for f in findings))
+
+
+def count_lines(srv, pattern):
+    return len(re.findall(pattern, srv.output()))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def cluster_pair(p, names, cluster_names, route_targets):
+    """Two servers s1/s2 with a cluster listener each; route_targets[i] = port s_i routes to."""
+    out = {}
+    for i, host in enumerate(("s1", "s2")):
+        out[host] = {
+            "server_name": names[i],
+            "listen": "127.0.0.1:%d" % getattr(p, "c%d" % i),
+            "http": "127.0.0.1:%d" % getattr(p, "m%d" % i),
+            "cluster": {
+                "name": cluster_names[i],
+                "listen": "127.0.0.1:%d" % getattr(p, "r%d" % i),
+                "routes": ["nats-route://127.0.0.1:%d" % route_targets[i]],
+            },
+        }
+    return out
+
+
+def test_parity_cluster_name_mismatch(tmp_path):
+    p = Ports(["c0", "c1", "r0", "r1", "m0", "m1"])
+    broken = cluster_pair(p, ["s1", "s2"], ["C1", "C2"], [p.r1, p.r0])
+    found = findings_for(broken)
+    assert codes(found) == ["cluster-name-mismatch"]
+    assert [f.host for f in found] == ["s1", "s2"] or [f.host for f in found] == ["s2", "s1"]
+
+    with boot(tmp_path, "broken", broken)[0] as sset:
+        s1, s2 = sset.servers
+        assert monitored(p.m0) and monitored(p.m1)
+        assert s1.wait_for(r"Cluster Name Conflict|does not match", BROKEN_WAIT)
+        assert re.search(r'cluster name "C[12]" does not match "C[12]"', s1.output() + s2.output())
+        assert num_routes(p.m0) == 0 and num_routes(p.m1) == 0
+
+    fixed = cluster_pair(p, ["s1", "s2"], ["C", "C"], [p.r1, p.r0])
+    assert findings_for(fixed) == []
+    with boot(tmp_path, "fixed", fixed)[0]:
+        assert wait_until(lambda: (num_routes(p.m0) or 0) > 0 and (num_routes(p.m1) or 0) > 0, FORM_WAIT)
+
+
+def test_parity_route_url_at_client_port(tmp_path):
+    p = Ports(["c0", "c1", "r0", "r1", "m0", "m1"])
+    broken = cluster_pair(p, ["s1", "s2"], ["C", "C"], [p.c1, p.c0])  # routes at the peer's CLIENT port
+    found = findings_for(broken)
+    assert codes(found) == ["cluster-routes-disconnected", "route-url-wrong-port"]
+    wrong = [f for f in found if f.code == "route-url-wrong-port"]
+    assert len(wrong) == 2
+    assert "points at the client port %d of s2" % p.c1 in wrong[0].message
+
+    sset, servers = boot(tmp_path, "broken", broken)
+    with sset:
+        assert monitored(p.m0) and monitored(p.m1)
+        start = time.time()
+        time.sleep(STORM_WINDOW)   # bounded reconnect storm
+        elapsed = time.time() - start
+        logs = servers["s1"].output() + servers["s2"].output()
+    # a storm: route connections are created and torn down with no backoff (a 1/s retry would give ~3 here)
+    created = len(re.findall(r"Route connection created", logs))
+    assert created > 30 * elapsed, created
+    assert "Route Error 'Unknown Protocol Operation'" in logs
+    assert "Client parser ERROR" in logs
+
+    fixed = cluster_pair(p, ["s1", "s2"], ["C", "C"], [p.r1, p.r0])
+    assert findings_for(fixed) == []
+    with boot(tmp_path, "fixed", fixed)[0]:
+        assert wait_until(lambda: (num_routes(p.m0) or 0) > 0 and (num_routes(p.m1) or 0) > 0, FORM_WAIT)
+
+
+def test_parity_duplicate_server_name(tmp_path):
+    p = Ports(["c0", "c1", "r0", "r1", "m0", "m1"])
+    broken = cluster_pair(p, ["dup", "dup"], ["C", "C"], [p.r1, p.r0])
+    found = findings_for(broken)
+    assert codes(found) == ["server-name-duplicate"]
+    assert len(found) == 1 and found[0].host == "s2"
+
+    with boot(tmp_path, "broken", broken)[0] as sset:
+        s1, s2 = sset.servers
+        assert monitored(p.m0) and monitored(p.m1)
+        assert wait_until(lambda: re.search(r"duplicate name|Duplicate Server Name", s1.output() + s2.output()), BROKEN_WAIT)
+        assert num_routes(p.m0) == 0 and num_routes(p.m1) == 0
+
+    fixed = cluster_pair(p, ["s1", "s2"], ["C", "C"], [p.r1, p.r0])
+    assert findings_for(fixed) == []
+    with boot(tmp_path, "fixed", fixed)[0]:
+        assert wait_until(lambda: (num_routes(p.m0) or 0) > 0 and (num_routes(p.m1) or 0) > 0, FORM_WAIT)
+
+
+# ---------------------------------------------------------------------------------------------
+# gateways: two single-server clusters A and B
+
+
+def gateway_pair(p, a_entry_name, a_entry_port):
+    a = {
+        "server_name": "a1",
+        "listen": "127.0.0.1:%d" % p.ca,
+        "http": "127.0.0.1:%d" % p.ma,
+        "cluster": {"name": "A", "listen": "127.0.0.1:%d" % p.ra},
+        "gateway": {"name": "A", "listen": "127.0.0.1:%d" % p.ga,
+                    "gateways": [{"name": a_entry_name, "urls": ["nats://127.0.0.1:%d" % a_entry_port]}]},
+    }
+    b = {
+        "server_name": "b1",
+        "listen": "127.0.0.1:%d" % p.cb,
+        "http": "127.0.0.1:%d" % p.mb,
+        "cluster": {"name": "B", "listen": "127.0.0.1:%d" % p.rb},
+        "gateway": {"name": "B", "listen": "127.0.0.1:%d" % p.gb},
+    }
+    return {"a1": a, "b1": b}
+
+
+GW_PORTS = ["ca", "cb", "ra", "rb", "ga", "gb", "ma", "mb"]
+GW_DISABLE = ["gateway-list-asymmetric"]  # B lists nothing on purpose (A dials B)
+
+
+def test_parity_wrong_gateway_entry_name(tmp_path):
+    p = Ports(GW_PORTS)
+    broken = gateway_pair(p, "WRONG", p.gb)
+    found = validate_topology(results(broken), disable=GW_DISABLE)
+    assert codes(found) == ["gateway-entry-name-mismatch"]
+    assert found[0].host == "a1" and 'the entry name must be "B"' in found[0].message
+
+    with boot(tmp_path, "broken", broken)[0] as sset:
+        a, b = sset.servers
+        assert monitored(p.ma) and monitored(p.mb)
+        assert a.wait_for(r'Failing connection to gateway "WRONG", remote gateway name is "B"', BROKEN_WAIT)
+        assert outbound(p.ma) == [] and outbound(p.mb) == []
+
+    fixed = gateway_pair(p, "B", p.gb)
+    assert validate_topology(results(fixed), disable=GW_DISABLE) == []
+    with boot(tmp_path, "fixed", fixed)[0]:
+        assert wait_until(lambda: outbound(p.ma) == ["B"] and inbound(p.mb) == ["A"], FORM_WAIT)
+
+
+def test_parity_gateway_url_at_cluster_port(tmp_path):
+    p = Ports(GW_PORTS)
+    broken = gateway_pair(p, "B", p.rb)   # B's CLUSTER port
+    found = validate_topology(results(broken), disable=GW_DISABLE)
+    assert codes(found) == ["gateway-url-wrong-port"]
+    assert "points at the cluster (route) port %d of b1" % p.rb in found[0].message
+
+    with boot(tmp_path, "broken", broken)[0] as sset:
+        a, b = sset.servers
+        assert monitored(p.ma) and monitored(p.mb)
+        assert a.wait_for(r'Attempt to connect to gateway "B" using wrong port', BROKEN_WAIT)
+        assert outbound(p.ma) == [] and inbound(p.mb) == []
+
+    fixed = gateway_pair(p, "B", p.gb)
+    assert validate_topology(results(fixed), disable=GW_DISABLE) == []
+    with boot(tmp_path, "fixed", fixed)[0]:
+        assert wait_until(lambda: outbound(p.ma) == ["B"] and inbound(p.mb) == ["A"], FORM_WAIT)
+
+
+def test_no_server_left_running(tmp_path):
+    """ServerSet stopped everything it started (checked by PID)."""
+    p = Ports(["c0", "c1", "r0", "r1", "m0", "m1"])
+    cfg = cluster_pair(p, ["s1", "s2"], ["C", "C"], [p.r1, p.r0])
+    sset, servers = boot(tmp_path, "pids", cfg)
+    with sset:
+        pids = [s.pid for s in servers.values()]
+    for pid in pids:
+        assert not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().split()[2] == "Z"
