@@ -1,0 +1,1011 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Lexer for the NATS server configuration format (nats-server 2.15.1).
+
+The format is context sensitive (spec ``nats-conf-format.md`` sections 2-3):
+which characters end a token, whether ``#`` starts a comment, whether a new
+line is allowed... depend on where we are.  This lexer is therefore an
+explicit state machine with a state stack, like the server's ``conf/lex.go``;
+the *tokens* inside each state are recognised by ``pyparsing.Regex`` elements
+(one table per lexer context, see ``TOKENS``) whose compiled regular
+expressions are driven directly (``elem.re.match(text, pos)``) for speed.
+
+Input is a ``str`` decoded from the file bytes with ``surrogateescape`` so
+that every invalid byte is one character (like Go's ``utf8.DecodeRune``,
+which yields U+FFFD with width 1) and the original bytes can be restored.
+Offsets are character offsets into that string; ``byte_len`` converts them
+to byte counts where the server reports bytes.
+
+State names follow the spec:
+
+====  =========================================================  ==============
+name  meaning                                                    spec section
+====  =========================================================  ==============
+T     top-level key position                                     2.2
+TV    after a top-level value                                    2.2
+B     key position inside a top-level ``{ }`` wrapper            2.3
+BV    after a value inside a wrapper                             2.3
+BE    after a nested wrapper was closed                          2.3
+KS    key start (top level / wrapper)                            2.4
+KE    after a key (top level / wrapper)                          2.4
+V     value start (dispatch on the first character)              2.4, 3.0
+AV    array element start                                        2.7
+AVE   after an array element                                     2.7
+MK    map key position                                           2.6
+MKE   after a map key                                            2.6
+MV    map value start                                            2.6
+MVE   after a map value                                          2.6
+====  =========================================================  ==============
+
+Items are tuples ``(kind, value, offset, extra)``; see the ``K_*`` constants.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+
+try:
+    import pyparsing
+    HAS_PYPARSING = True
+    PYPARSING_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - exercised by the sanity import test only
+    pyparsing = None
+    HAS_PYPARSING = False
+    PYPARSING_IMPORT_ERROR = traceback.format_exc()
+
+# ---------------------------------------------------------------------------
+# Item kinds (what the lexer emits; cf. conf/lex.go itemType)
+# ---------------------------------------------------------------------------
+K_ERROR = 0        # value = message, offset = offending char, extra = line
+K_EOF = 1          # extra = (line, column) used by "config is invalid (F:L:C)"
+K_KEY = 2
+K_STRING = 3
+K_BOOL = 4
+K_INTEGER = 5
+K_FLOAT = 6
+K_DATETIME = 7
+K_ARRAY_START = 8
+K_ARRAY_END = 9
+K_MAP_START = 10
+K_MAP_END = 11
+K_COMMENT = 12     # a whole comment (server: itemCommentStart + itemText)
+K_VARIABLE = 13
+K_INCLUDE = 14
+K_NOTE = 15        # not a server item: a quirk observation (value = code, extra = detail)
+
+# Lexer states (spec names; see module docstring)
+T, TV, B, BV, BE, KS, KE, V, AV, AVE, MK, MKE, MV, MVE = range(14)
+STATE_NAMES = ("T", "TV", "B", "BV", "BE", "KS", "KE", "V", "AV", "AVE", "MK", "MKE", "MV", "MVE")
+
+# ---------------------------------------------------------------------------
+# Character classes (spec 1.1)
+# ---------------------------------------------------------------------------
+# SPACE = Go unicode.IsSpace (NOT Python str.isspace, which also has U+001C-U+001F)
+SPACE_CHARS = u"\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACE = u"\\t-\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+BLANK = " \t"
+NL = "\r\n"
+SEPS = "=:"
+SUFFIX = "kKmMgGtTpPeE"
+SUFFIX_TAIL = "bBiI"
+_HEX = "0123456789abcdefABCDEF"
+
+
+def _rx(pattern):
+    """One token element.  A pyparsing Regex when pyparsing is there (the project's grammar
+    library); the lexer drives its compiled ``re`` directly.  Plain ``re`` otherwise."""
+    if HAS_PYPARSING:
+        return pyparsing.Regex(pattern, flags=re.DOTALL)
+    return _Plain(pattern)
+
+
+class _Plain(object):
+    __slots__ = ("re",)
+
+    def __init__(self, pattern):
+        self.re = re.compile(pattern, re.DOTALL)
+
+
+# ---------------------------------------------------------------------------
+# Token elements per lexer context.  Each names the spec rule it implements.
+# ---------------------------------------------------------------------------
+TOKENS = {
+    # 1.1 runs of characters skipped at key / element positions (Go unicode.IsSpace)
+    "space": _rx(u"[%s]+" % _SPACE),
+    # 2.2 BLANKs skipped after values
+    "blank": _rx(u"[ \\t]+"),
+    # 2.4 bare key: up to SPACE, '=', ':' or EOF/NUL
+    "bare_key": _rx(u"[^%s=:\\x00]+" % _SPACE),
+    # 2.4 quoted keys: verbatim up to the same quote (stops at NUL = EOF)
+    "dq_key_body": _rx(u'[^"\\x00]*'),
+    "sq_key_body": _rx(u"[^'\\x00]*"),
+    # 2.5 comment body: up to CR/LF/EOF/NUL (the terminator is not consumed)
+    "comment_body": _rx(u"[^\\r\\n\\x00]*"),
+    # 3.1 double-quoted string: plain run up to '"', '\\' or NUL
+    "dq_body": _rx(u'[^"\\\\\\x00]*'),
+    # 3.2 single-quoted string: raw up to "'" or NUL
+    "sq_body": _rx(u"[^'\\x00]*"),
+    # 3.3 bare string: up to NL, NUL, ';', ',', ']', '}', BLANK, "'" or a backslash
+    "bare_body": _rx(u"[^\\r\\n\\x00;,\\]} \\t'\\\\]*"),
+    # 3.4 digits (Go unicode.IsDigit = Unicode Nd, Python's \\d on str)
+    "digits": _rx(u"\\d*"),
+    # 3.4 suffix tail after a size suffix letter
+    "suffix_tail": _rx(u"[bBiI]*"),
+    # 3.4 IP state: digits, '.', ':' or '-'
+    "ip_body": _rx(u"[\\d.:-]*"),
+    # 6.1 bare include path: up to NL, EOF/NUL, ';', '}', BLANK or "'"
+    "include_bare": _rx(u"[^\\r\\n\\x00;} \\t']*"),
+    # 6.1 quoted include paths
+    "include_sq": _rx(u"[^'\\x00]*"),
+    "include_dq": _rx(u'[^"\\x00]*'),
+    # 3.10 block string terminator: a ')' alone on its line (LF before, LF/NUL/end after)
+    "block_end": _rx(u"\\n\\)(?=\\n|\\x00|\\Z)"),
+}
+
+_M_SPACE = TOKENS["space"].re.match
+_M_BLANK = TOKENS["blank"].re.match
+_M_BARE_KEY = TOKENS["bare_key"].re.match
+_M_DQ_KEY = TOKENS["dq_key_body"].re.match
+_M_SQ_KEY = TOKENS["sq_key_body"].re.match
+_M_COMMENT = TOKENS["comment_body"].re.match
+_M_DQ = TOKENS["dq_body"].re.match
+_M_SQ = TOKENS["sq_body"].re.match
+_M_BARE = TOKENS["bare_body"].re.match
+_M_DIGITS = TOKENS["digits"].re.match
+_M_SUFFIX_TAIL = TOKENS["suffix_tail"].re.match
+_M_IP = TOKENS["ip_body"].re.match
+_M_INC_BARE = TOKENS["include_bare"].re.match
+_M_INC_SQ = TOKENS["include_sq"].re.match
+_M_INC_DQ = TOKENS["include_dq"].re.match
+_S_BLOCK_END = TOKENS["block_end"].re.search
+
+_DIGIT_RE = re.compile(u"\\d")
+_BOOLS = frozenset(("true", "false", "yes", "no", "on", "off"))
+
+# Fast path (section 11 of the spec): a whole simple line ``key = value`` at the
+# top level or in a map, taken in one match.  Groups: key, value kind.  Only
+# shapes whose meaning is unambiguous are accepted; anything else falls back to
+# the character-exact state machine.  The value must be followed by optional
+# BLANKs and then LF (not CR: CR handling stays in the slow path), ',' or ';'
+# (top level / map) -- the terminator itself is left for the value-end state.
+_FAST_LINE = re.compile(
+    u"[ \\t]*"
+    # key: plain identifier-ish bare key (no quotes, no keyword check needed unless 'include')
+    u"([A-Za-z_][A-Za-z0-9_.\\-]*)"
+    u"[ \\t]*[=:][ \\t]*"
+    # value alternatives:
+    u"(?:"
+    u"\"([^\"\\\\\\x00\\n\\r]*)\""                  # 2: double-quoted string without escapes
+    u"|([1-9][0-9]{0,17}|0)(?=[ \\t]*(?:\\n|,|;|}|\\Z))"  # 3: small non-negative integer before a terminator
+    u"|([A-Za-z_$/*>][A-Za-z0-9_$/*>.\\-@:]*)(?=[ \\t]*(?:\\n|,|;|}|\\Z))"  # 4: bare string/bool/variable
+    u"|(\\{)|(\\[)"                                  # 5/6: map or array start
+    u")"
+)
+FAST_LINE = _FAST_LINE
+
+
+def go_lower(s):
+    """Go strings.ToLower (Unicode simple lower-casing: 'İ' -> 'i')."""
+    if s.isascii():
+        return s.lower()
+    out = []
+    for c in s:
+        low = c.lower()
+        if len(low) != 1:
+            low = "i" if c == u"\u0130" else c
+        out.append(low)
+    return "".join(out)
+
+
+def byte_len(text, a, b):
+    """Number of bytes of text[a:b] in the original encoding."""
+    seg = text[a:b]
+    if seg.isascii():
+        return len(seg)
+    return len(seg.encode("utf-8", "surrogateescape"))
+
+
+def show_char(c):
+    """How the server prints an offending character: LF as '\\n', EOF as NUL."""
+    if c == "":
+        return "\x00"
+    if c == "\n":
+        return "\\n"
+    if "\udc80" <= c <= "\udcff":
+        return u"\ufffd"
+    return c
+
+
+class Lexer(object):
+    """``Lexer(text).items()`` yields items in file order (an error item ends the stream)."""
+
+    def __init__(self, text):
+        self.text = text
+        self.n = len(text)
+
+    # -- helpers -------------------------------------------------------------------------
+    def line_at(self, pos):
+        """1 + number of LFs in text[:pos]."""
+        return self.text.count("\n", 0, pos) + 1
+
+    def _error(self, msg, pos):
+        """Error item: ``pos`` is the offset just after the offending character was consumed
+        (the server's line counts it); offset of the character itself is pos - 1 (>= 0)."""
+        return (K_ERROR, msg, max(pos - 1, 0), self.line_at(pos))
+
+    def _eof_item(self, eofpos, ilstart_limit=None, minus=0):
+        """EOF item with the (line, column) the server prints in ``config is invalid``.
+
+        column = eofpos - ilstart - len(val) in bytes, ilstart = offset of the last LF
+        recorded at a token boundary (spec 8.2)."""
+        text = self.text
+        limit = eofpos if ilstart_limit is None else ilstart_limit
+        lf = text.rfind("\n", 0, limit)
+        ilstart = lf if lf >= 0 else 0
+        col = byte_len(text, ilstart, eofpos) - minus
+        return (K_EOF, None, eofpos, (self.line_at(eofpos), col))
+
+    # -- the state machine -----------------------------------------------------------------
+    def items(self):  # noqa: C901  (one explicit state machine, kept in one place on purpose)
+        text = self.text
+        n = self.n
+        pos = 0
+        stack = []          # state stack (Go lx.stack)
+        state = T
+        push = stack.append
+        fast = _FAST_LINE.match
+
+        while True:
+            # ------------------------------------------------------------------ T (2.2)
+            if state == T:
+                m = _M_SPACE(text, pos)
+                if m:
+                    pos = m.end()
+                if pos >= n:
+                    yield (K_EOF, None, pos, (self.line_at(pos), 0))
+                    return
+                c = text[pos]
+                if c == "{":
+                    # 2.3 document wrapper
+                    push(T)
+                    pos += 1
+                    state = B
+                    continue
+                if c == "#" or (c == "/" and text.startswith("//", pos)):
+                    pos, item = self._comment(pos + (1 if c == "#" else 2))
+                    yield item
+                    continue
+                if c == "/" or c == "\x00":
+                    yield self._error("Unexpected EOF.", pos + 1)
+                    return
+                # fast path: a whole simple "key = value" line
+                m = fast(text, pos)
+                if m is not None:
+                    res = self._fast(m)
+                    if res is not None:
+                        for item in res[0]:
+                            yield item
+                        pos = res[1]
+                        state = res[2]
+                        if state != TV:
+                            push(TV)
+                        continue
+                push(TV)
+                state = KS
+                continue
+
+            # ------------------------------------------------------------------ TV (2.2)
+            if state == TV:
+                m = _M_BLANK(text, pos)
+                if m:
+                    pos = m.end()
+                c = text[pos] if pos < n else ""
+                if c == "#" or (c == "/" and text.startswith("//", pos)):
+                    push(T)
+                    pos, item = self._comment(pos + (1 if c == "#" else 2))
+                    yield item
+                    state = stack.pop()
+                    continue
+                if c == "/":
+                    pos += 1            # lone '/' is ignored here
+                    continue
+                if c in "\r\n;,}\x00" or c == "":   # NL ; , } EOF/NUL -> back to T
+                    if c:
+                        pos += 1
+                    state = T
+                    continue
+                yield self._error("Expected a top-level value to end with a new line, comment or EOF, "
+                                  "but got '%s' instead." % show_char(c), pos + 1)
+                return
+
+            # ------------------------------------------------------------------ B (2.3)
+            if state == B:
+                m = _M_SPACE(text, pos)
+                if m:
+                    pos = m.end()
+                if pos >= n:
+                    yield (K_EOF, None, pos, (self.line_at(pos), 0))   # unclosed wrapper is fine
+                    return
+                c = text[pos]
+                if c == "{":
+                    push(BE)
+                    pos += 1
+                    continue
+                if c == "}":
+                    pos += 1
+                    state = stack.pop()
+                    continue
+                if c == "#" or (c == "/" and text.startswith("//", pos)):
+                    push(B)
+                    pos, item = self._comment(pos + (1 if c == "#" else 2))
+                    yield item
+                    state = stack.pop()
+                    continue
+                if c == "/" or c == "\x00":
+                    yield self._error("Unexpected EOF.", pos + 1)
+                    return
+                push(BV)
+                state = KS
+                continue
+
+            # ------------------------------------------------------------------ BV (2.3)
+            if state == BV:
+                m = _M_BLANK(text, pos)
+                if m:
+                    pos = m.end()
+                c = text[pos] if pos < n else ""
+                if c == "#" or (c == "/" and text.startswith("//", pos)):
+                    push(BV)
+                    pos, item = self._comment(pos + (1 if c == "#" else 2))
+                    yield item
+                    state = stack.pop()
+                    continue
+                if c == "/":
+                    pos += 1
+                    continue
+                if c in "\r\n;," and c:
+                    pos += 1
+                    state = B
+                    continue
+                if c == "}":
+                    state = BE          # not consumed: BE reads it
+                    continue
+                yield self._error("Expected a block-level value to end with a new line, comment or EOF, "
+                                  "but got '%s' instead." % show_char(c), pos + 1)
+                return
+
+            # ------------------------------------------------------------------ BE (2.3)
+            if state == BE:
+                c = text[pos] if pos < n else ""
+                if c == "#" or (c == "/" and text.startswith("//", pos)):
+                    push(B)
+                    pos, item = self._comment(pos + (1 if c == "#" else 2))
+                    yield item
+                    state = stack.pop()
+                    continue
+                if c == "/" or (c and c in "\r\n \t"):
+                    pos += 1
+                    continue
+                if c == ";" or c == ",":
+                    pos += 1
+                    state = B
+                    continue
+                if c == "}":
+                    pos += 1
+                    state = stack.pop()
+                    continue
+                yield self._error("Expected a block-level to end with a '}', but got '%s' instead." % show_char(c), pos + 1)
+                return
+
+            # ------------------------------------------------------------------ KS (2.4)
+            if state == KS:
+                # T/B already skipped SPACE and checked EOF; the first char starts the key.
+                c = text[pos]
+                if c == "=" or c == ":":
+                    yield self._error("Unexpected key separator '%s'" % c, pos + 1)
+                    return
+                if c == '"' or c == "'":
+                    m = (_M_DQ_KEY if c == '"' else _M_SQ_KEY)(text, pos + 1)
+                    end = m.end()
+                    if end >= n or text[end] == "\x00":
+                        if end > pos + 1:
+                            yield self._error("Unexpected EOF.", end + (1 if end < n else 0))
+                            return
+                        # EOF right after the opening quote: the document silently ends here
+                        yield self._eof_item(end)
+                        return
+                    yield (K_KEY, text[pos + 1:end], pos, None)
+                    pos = end + 1
+                    state = KE
+                    continue
+                m = _M_BARE_KEY(text, pos)
+                end = m.end()
+                key = text[pos:end]
+                if end < n and text[end] not in "=:\x00" and len(key) == 7 and go_lower(key) == "include":
+                    # 6.1 include directive (bare key ended by SPACE)
+                    r = self._include(end, pos)
+                    for item in r[0]:
+                        yield item
+                    if r[1] is None:
+                        return
+                    pos = r[1]
+                    state = stack.pop()
+                    continue
+                yield (K_KEY, key, pos, None)
+                pos = end
+                state = KE
+                continue
+
+            # ------------------------------------------------------------------ KE (2.4)
+            if state == KE:
+                m = _M_SPACE(text, pos)       # SPACE incl. newlines
+                if m:
+                    pos = m.end()
+                c = text[pos] if pos < n else ""
+                if c == "=" or c == ":":
+                    pos += 1
+                    state = V
+                    continue
+                if c == "" or c == "\x00":
+                    yield self._eof_item(pos)
+                    return
+                state = V
+                continue
+
+            # ------------------------------------------------------------------ V (3.0)
+            if state == V:
+                m = _M_BLANK(text, pos)
+                if m:
+                    pos = m.end()
+                c = text[pos] if pos < n else ""
+                if c == "[":
+                    yield (K_ARRAY_START, None, pos, None)
+                    pos += 1
+                    state = AV
+                    continue
+                if c == "{":
+                    yield (K_MAP_START, None, pos, None)
+                    pos += 1
+                    state = MK
+                    continue
+                if c == '"':
+                    r = self._dq_string(pos)
+                    yield r[0]
+                    if r[1] is None:
+                        return
+                    pos = r[1]
+                    state = stack.pop()
+                    continue
+                if c == "'":
+                    m = _M_SQ(text, pos + 1)
+                    end = m.end()
+                    if end >= n or text[end] == "\x00":
+                        if end > pos + 1 or end < n:
+                            yield self._error("Unexpected EOF.", end + (1 if end < n else 0))
+                            return
+                        yield self._eof_item(end)
+                        return
+                    yield (K_STRING, text[pos + 1:end], pos, None)
+                    pos = end + 1
+                    state = stack.pop()
+                    continue
+                if c == "(":
+                    r = self._block(pos)
+                    for item in r[0]:
+                        yield item
+                    if r[1] is None:
+                        return
+                    pos = r[1]
+                    state = stack.pop()
+                    continue
+                if c == "-":
+                    r = self._negative(pos)
+                elif c == ".":
+                    yield self._error("Floats must start with a digit", pos + 1)
+                    return
+                elif c == "\n" or c == "\r":
+                    yield self._error("Expected value but found new line", pos + 1)
+                    return
+                elif c and (c in "0123456789" or (c > "\x7f" and _DIGIT_RE.match(c))):
+                    r = self._number(pos)
+                else:
+                    r = self._bare(pos, pos, False)
+                for item in r[0]:
+                    yield item
+                if r[1] is None:
+                    return
+                pos = r[1]
+                state = stack.pop()
+                continue
+
+            # ------------------------------------------------------------------ AV (2.7)
+            if state == AV:
+                m = _M_SPACE(text, pos)
+                if m:
+                    pos = m.end()
+                c = text[pos] if pos < n else ""
+                if c == "#" or (c == "/" and text.startswith("//", pos)):
+                    push(AV)
+                    pos, item = self._comment(pos + (1 if c == "#" else 2))
+                    yield item
+                    state = stack.pop()
+                    continue
+                if c == "/" or c == ",":
+                    yield self._error("Unexpected array value terminator ','.", pos + 1)
+                    return
+                if c == "]":
+                    yield (K_ARRAY_END, None, pos, None)
+                    pos += 1
+                    state = stack.pop()
+                    continue
+                push(AVE)
+                state = V
+                continue
+
+            # ------------------------------------------------------------------ AVE (2.7)
+            if state == AVE:
+                m = _M_BLANK(text, pos)
+                if m:
+                    pos = m.end()
+                c = text[pos] if pos < n else ""
+                if c == "#" or (c == "/" and text.startswith("//", pos)):
+                    push(AVE)
+                    pos, item = self._comment(pos + (1 if c == "#" else 2))
+                    yield item
+                    state = stack.pop()
+                    continue
+                if c and c in "/,\r\n":
+                    pos += 1
+                    state = AV
+                    continue
+                if c == "]":
+                    yield (K_ARRAY_END, None, pos, None)
+                    pos += 1
+                    state = stack.pop()
+                    continue
+                yield self._error('Expected an array value terminator "," or an array terminator "]", '
+                                  "but got '%s' instead." % show_char(c), pos + 1)
+                return
+
+            # ------------------------------------------------------------------ MK (2.6)
+            if state == MK:
+                m = _M_SPACE(text, pos)
+                if m:
+                    pos = m.end()
+                c = text[pos] if pos < n else ""
+                if c == "=" or c == ":":
+                    yield self._error("Unexpected key separator '%s'." % c, pos + 1)
+                    return
+                if c == "]":
+                    yield self._error("Unexpected array end ']' processing map.", pos + 1)
+                    return
+                if c == "}":
+                    yield (K_MAP_END, None, pos, None)
+                    pos += 1
+                    state = stack.pop()
+                    continue
+                if c == "#" or (c == "/" and text.startswith("//", pos)):
+                    push(MK)
+                    pos, item = self._comment(pos + (1 if c == "#" else 2))
+                    yield item
+                    state = stack.pop()
+                    continue
+                if c == "'" or c == '"':
+                    m = (_M_DQ_KEY if c == '"' else _M_SQ_KEY)(text, pos + 1)
+                    end = m.end()
+                    if end >= n or text[end] == "\x00":
+                        what = "double quoted map key" if c == '"' else "quoted map key"
+                        yield self._error("Unexpected EOF processing %s." % what, end)
+                        return
+                    yield (K_KEY, text[pos + 1:end], pos, None)
+                    pos = end + 1
+                    state = MKE
+                    continue
+                if c == "" or c == "\x00":
+                    yield self._error("Unexpected EOF processing map.", pos + (1 if c else 0))
+                    return
+                # fast path: a simple "key = value" line inside a map
+                if c != "/":
+                    m = fast(text, pos)
+                    if m is not None:
+                        res = self._fast(m)
+                        if res is not None:
+                            for item in res[0]:
+                                yield item
+                            pos = res[1]
+                            state = res[2]
+                            if state == TV:
+                                state = MVE
+                            else:
+                                push(MVE)
+                            continue
+                start = pos
+                if c == "/":
+                    # a lone '/' is dropped; the key starts with the next character, whatever it is
+                    start = pos + 1
+                    if start >= n:
+                        yield self._error("Unexpected EOF processing map key.", start)
+                        return
+                # the first key character is taken unconditionally, then up to SPACE / sep / EOF
+                m = _M_BARE_KEY(text, start + 1)
+                end = m.end() if m else start + 1
+                if end >= n or text[end] == "\x00":
+                    yield self._error("Unexpected EOF processing map key.", end)
+                    return
+                key = text[start:end]
+                if text[end] not in "=:" and len(key) == 7 and go_lower(key) == "include":
+                    push(MVE)
+                    r = self._include(end, start)
+                    for item in r[0]:
+                        yield item
+                    if r[1] is None:
+                        return
+                    pos = r[1]
+                    state = stack.pop()
+                    continue
+                yield (K_KEY, key, start, None)
+                pos = end
+                state = MKE
+                continue
+
+            # ------------------------------------------------------------------ MKE / MV (2.6)
+            if state == MKE:
+                m = _M_SPACE(text, pos)
+                if m:
+                    pos = m.end()
+                if pos < n and text[pos] in SEPS:
+                    pos += 1
+                state = MV
+                continue
+
+            if state == MV:
+                m = _M_SPACE(text, pos)
+                if m:
+                    pos = m.end()
+                c = text[pos] if pos < n else ""
+                if c == ",":
+                    yield self._error('Unexpected map value terminator ",".', pos + 1)
+                    return
+                if c == "}":
+                    # the map closes although the key has no value (4.3 key-stack quirk)
+                    yield (K_NOTE, "map-key-without-value", pos, None)
+                    yield (K_MAP_END, None, pos, None)
+                    pos += 1
+                    state = stack.pop()
+                    continue
+                push(MVE)
+                state = V
+                continue
+
+            # ------------------------------------------------------------------ MVE (2.6)
+            if state == MVE:
+                m = _M_BLANK(text, pos)
+                if m:
+                    pos = m.end()
+                c = text[pos] if pos < n else ""
+                if c == "#" or (c == "/" and text.startswith("//", pos)):
+                    push(MVE)
+                    pos, item = self._comment(pos + (1 if c == "#" else 2))
+                    yield item
+                    state = stack.pop()
+                    continue
+                if c and c in "/;,\r\n":
+                    pos += 1
+                    state = MK
+                    continue
+                if c == "}":
+                    yield (K_MAP_END, None, pos, None)
+                    pos += 1
+                    state = stack.pop()
+                    continue
+                yield self._error('Expected a map value terminator "," or a map terminator "}", '
+                                  "but got '%s' instead." % show_char(c), pos + 1)
+                return
+
+            raise RuntimeError("BUG in lexer: unknown state %r" % (state,))  # pragma: no cover
+
+    # -- fast path ----------------------------------------------------------------------------
+    def _fast(self, m):
+        """Items for a FAST_LINE match, or None to fall back.  Returns (items, pos, state)."""
+        key = m.group(1)
+        if len(key) == 7 and key.lower() == "include":
+            return None
+        kpos = m.start(1)
+        g = m.lastindex
+        end = m.end()
+        if g == 2:
+            return ([(K_KEY, key, kpos, None), (K_STRING, m.group(2), m.start(2) - 1, None)], end, TV)
+        if g == 3:
+            return ([(K_KEY, key, kpos, None), (K_INTEGER, m.group(3), m.start(3), None)], end, TV)
+        if g == 4:
+            val = m.group(4)
+            vpos = m.start(4)
+            if val[0] == "$":
+                return ([(K_KEY, key, kpos, None), (K_VARIABLE, val[1:], vpos, None)], end, TV)
+            if len(val) <= 5 and val.lower() in _BOOLS:
+                return ([(K_KEY, key, kpos, None), (K_BOOL, val, vpos, None)], end, TV)
+            if "#" in val or "//" in val:
+                return None
+            return ([(K_KEY, key, kpos, None), (K_STRING, val, vpos, None)], end, TV)
+        if g == 5:
+            # map start: the enclosing value-end state must be pushed, then MK
+            return ([(K_KEY, key, kpos, None), (K_MAP_START, None, end - 1, None)], end, MK)
+        if g == 6:
+            return ([(K_KEY, key, kpos, None), (K_ARRAY_START, None, end - 1, None)], end, AV)
+        return None
+
+    # -- sub-lexers (each consumes one whole token) -------------------------------------------
+    def _comment(self, pos):
+        """2.5 comment body starting at pos (after '#' or '//'); returns (pos, item)."""
+        m = _M_COMMENT(self.text, pos)
+        return m.end(), (K_COMMENT, None, pos, None)
+
+    def _include(self, end, kpos):
+        """6.1: 'include' keyword at kpos, ended by the SPACE char at end.
+        Returns (items, pos or None when lexing stops)."""
+        text = self.text
+        n = self.n
+        pos = end
+        m = _M_BLANK(text, pos)
+        if m:
+            pos = m.end()
+        c = text[pos] if pos < n else ""
+        if c == "'" or c == '"':
+            m = (_M_INC_SQ if c == "'" else _M_INC_DQ)(text, pos + 1)
+            e = m.end()
+            if e >= n or text[e] == "\x00":
+                what = "quoted include" if c == "'" else "double quoted include"
+                return [self._error("Unexpected EOF in %s" % what, e + (1 if e < n else 0))], None
+            return [(K_INCLUDE, text[pos + 1:e], kpos, pos)], e + 1
+        if c == "[":
+            return [self._error("Expected include value but found start of an array", pos + 1)], None
+        if c == "{":
+            return [self._error("Expected include value but found start of a map", pos + 1)], None
+        if c == "(":
+            return [self._error("Expected include value but found start of a block", pos + 1)], None
+        if c == "-" or (c and (c in "0123456789" or (c > "\x7f" and _DIGIT_RE.match(c)))):
+            return [self._error("Expected include value but found start of a number", pos + 1)], None
+        if c == "\\":
+            return [self._error("Expected include value but found escape sequence", pos + 1)], None
+        if c == "\n" or c == "\r":
+            return [self._error("Expected include value but found new line", pos + 1)], None
+        m = _M_INC_BARE(text, pos)
+        e = m.end()
+        item = (K_INCLUDE, text[pos:e], kpos, pos)
+        if e < n and text[e] == "'":
+            return [item], e + 1
+        return [item], e
+
+    def _dq_string(self, qpos):
+        """3.1 double-quoted string whose '"' is at qpos.  Returns (item, pos or None)."""
+        text = self.text
+        n = self.n
+        pos = qpos + 1
+        parts = None
+        high = False
+        start = pos
+        while True:
+            m = _M_DQ(text, pos)
+            e = m.end()
+            if e >= n or text[e] == "\x00":
+                if e > start or e < n:
+                    # content (or a NUL, which is consumed) before the end
+                    return self._error("Unexpected EOF.", e + (1 if e < n else 0)), None
+                # EOF right after the quote or right after an escape: the lexer ends silently
+                if parts is None:
+                    return self._eof_item(e), None
+                val = "".join(parts)
+                return self._eof_item(e, ilstart_limit=qpos + 1, minus=len(val.encode("utf-8", "surrogateescape"))), None
+            if text[e] == '"':
+                if parts is None:
+                    return (K_STRING, text[start:e], qpos, None), e + 1
+                parts.append(text[start:e])
+                val = "".join(parts)
+                if high:
+                    val = val.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
+                return (K_STRING, val, qpos, None), e + 1
+            # backslash
+            if parts is None:
+                parts = []
+            parts.append(text[start:e])
+            r = self._escape(e)
+            if r[0] == K_ERROR:
+                return r, None
+            parts.append(r[1])
+            if r[2]:
+                high = True
+            pos = start = r[3]
+
+    def _escape(self, bpos):
+        """3.1 escape at bpos (the backslash).  Returns (K_STRING, decoded, high, pos) or an error item."""
+        text = self.text
+        n = self.n
+        c = text[bpos + 1] if bpos + 1 < n else ""
+        if c == "x":
+            p = bpos + 2
+            c1 = text[p] if p < n else ""
+            if c1 == "\n" or c1 == "\r":
+                return self._error("Expected two hexadecimal digits after '\\x', but hit end of line", p + 1)
+            if c1:
+                p += 1
+            c2 = text[p] if p < n else ""
+            if c2 == "\n" or c2 == "\r":
+                return self._error("Expected two hexadecimal digits after '\\x', but hit end of line", p + 1)
+            if c2:
+                p += 1
+            # the last two *bytes* consumed must be hex digits
+            raw = text[max(p - 2, 0):p].encode("utf-8", "surrogateescape")[-2:]
+            if len(raw) == 2 and chr(raw[0]) in _HEX and chr(raw[1]) in _HEX:
+                b = int(raw, 16)
+                if b < 0x80:
+                    return (K_STRING, chr(b), False, p)
+                return (K_STRING, chr(0xDC00 + b), True, p)
+            shown = raw.decode("utf-8", "surrogateescape")
+            return self._error("Expected two hexadecimal digits after '\\x', but got '%s'" % shown, p)
+        if c and c in 'tnr"\\':
+            return (K_STRING, {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\"}[c], False, bpos + 2)
+        return self._error("Invalid escape character '%s'. Only the following escape characters are allowed: "
+                           "\\xXX, \\t, \\n, \\r, \\\", \\\\." % show_char(c), bpos + 2 if c else bpos + 1)
+
+    def _bare(self, tstart, pos, literal_first):
+        """3.3 bare token starting at tstart; scanning resumes at pos (pos > tstart when a number
+        fell back to a string).  Returns (items, pos or None)."""
+        text = self.text
+        n = self.n
+        parts = None
+        high = False
+        start = tstart
+        while True:
+            m = _M_BARE(text, pos)
+            e = m.end()
+            c = text[e] if e < n else ""
+            if c == "\\":
+                if parts is None:
+                    parts = []
+                parts.append(text[start:e])
+                r = self._escape(e)
+                if r[0] == K_ERROR:
+                    return [r], None
+                parts.append(r[1])
+                if r[2]:
+                    high = True
+                pos = start = r[3]
+                continue
+            notes = []
+            if parts is not None:
+                parts.append(text[start:e])
+                val = "".join(parts)
+                if high:
+                    val = val.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
+                item = (K_STRING, val, tstart, None)
+            elif c == "'":
+                item = (K_STRING, text[tstart:e], tstart, None)
+            else:
+                val = text[tstart:e]
+                if len(val) <= 5 and go_lower(val) in _BOOLS:
+                    item = (K_BOOL, val, tstart, None)
+                elif val[:1] == "$":
+                    item = (K_VARIABLE, val[1:], tstart, None)
+                else:
+                    item = (K_STRING, val, tstart, None)
+            if c == "'":
+                notes.append((K_NOTE, "dropped-quote", e, text[tstart:e]))
+                e += 1
+            if item[0] == K_STRING:
+                raw = text[tstart:e]
+                if "#" in raw or "//" in raw:
+                    notes.append((K_NOTE, "glued-comment", tstart, raw))
+            return [item] + notes, e
+
+    def _number(self, tstart):
+        """3.4 non-negative number / float / datetime / IP / digit-led string at tstart."""
+        text = self.text
+        n = self.n
+        m = _M_DIGITS(text, tstart + 1)
+        pos = m.end()
+        c = text[pos] if pos < n else ""
+        if c == "-":
+            # 3.6: exactly 4 bytes before the '-'
+            if byte_len(text, tstart, pos) != 4:
+                return [self._error("All ISO8601 dates must be in full Zulu form.", pos + 1)], None
+            return self._date(tstart, pos + 1)
+        if c == ".":
+            return self._float(tstart, pos + 1)
+        if c and c in SUFFIX:
+            return self._suffix(tstart, pos + 1)
+        if c == "" or c in "\r\n\x00};, \t":
+            return [(K_INTEGER, text[tstart:pos], tstart, None)], pos
+        # anything else: the token continues as a bare string, this char taken literally
+        notes = []
+        if c == "]":
+            notes.append((K_NOTE, "int-before-bracket", pos, text[tstart:pos]))
+        r = self._bare(tstart, pos + 1, True)
+        if notes and r[1] is not None:
+            r = (r[0] + notes, r[1])
+        return r
+
+    def _suffix(self, tstart, pos):
+        """3.4 state S: after a size suffix letter."""
+        text = self.text
+        n = self.n
+        m = _M_SUFFIX_TAIL(text, pos)
+        pos = m.end()
+        c = text[pos] if pos < n else ""
+        if c == "" or c in "\r\n\x00};, \t":
+            return [(K_INTEGER, text[tstart:pos], tstart, None)], pos
+        return self._bare(tstart, pos, False)
+
+    def _negative(self, tstart):
+        """3.4 negative numbers: '-' at tstart."""
+        text = self.text
+        n = self.n
+        p = tstart + 1
+        c = text[p] if p < n else ""
+        if not (c and (c in "0123456789" or (c > "\x7f" and _DIGIT_RE.match(c)))):
+            if c == ".":
+                return [self._error("Floats must start with a digit, not '.'.", p + 1)], None
+            return [self._error("Expected a digit but got '%s'." % show_char(c), p + 1 if c else p)], None
+        m = _M_DIGITS(text, p + 1)
+        pos = m.end()
+        c = text[pos] if pos < n else ""
+        if c == ".":
+            return self._float(tstart, pos + 1)
+        if c and c in SUFFIX:
+            return self._suffix(tstart, pos + 1)
+        return [(K_INTEGER, text[tstart:pos], tstart, None)], pos
+
+    def _float(self, tstart, pos):
+        """3.4 states F0 / F / IP: the '.' is just before pos."""
+        text = self.text
+        n = self.n
+        c = text[pos] if pos < n else ""
+        if not (c and (c in "0123456789" or (c > "\x7f" and _DIGIT_RE.match(c)))):
+            return [self._error("Floats must have a digit after the '.', but got '%s' instead." % show_char(c),
+                                pos + 1 if c else pos)], None
+        m = _M_DIGITS(text, pos + 1)
+        pos = m.end()
+        if pos < n and text[pos] == ".":
+            m = _M_IP(text, pos + 1)
+            pos = m.end()
+            return [(K_STRING, text[tstart:pos], tstart, None)], pos
+        return [(K_FLOAT, text[tstart:pos], tstart, None)], pos
+
+    def _date(self, tstart, pos):
+        """3.6 datetime: 'YYYY-' consumed; match DD-DDTDD:DD:DDZ char by char."""
+        text = self.text
+        n = self.n
+        for f in "00-00T00:00:00Z":
+            c = text[pos] if pos < n else ""
+            if f == "0":
+                if not (c and (c in "0123456789" or (c > "\x7f" and _DIGIT_RE.match(c)))):
+                    return [self._error("Expected digit in ISO8601 datetime, but found '%s' instead." % show_char(c),
+                                        pos + 1 if c else pos)], None
+            elif c != f:
+                return [self._error("Expected '%s' in ISO8601 datetime, but found '%s' instead." % (f, show_char(c)),
+                                    pos + 1 if c else pos)], None
+            pos += 1
+        return [(K_DATETIME, text[tstart:pos], tstart, None)], pos
+
+    def _block(self, ppos):
+        """3.10 block string: '(' at ppos; ends at a line that is exactly ')'."""
+        text = self.text
+        n = self.n
+        start = ppos + 1
+        m = _S_BLOCK_END(text, ppos)
+        nul = text.find("\x00", start, m.start() + 1 if m else n)
+        if nul >= 0:
+            notes = []
+            return [self._error("Unexpected EOF processing block.", nul + 1)] + notes, None
+        if m is None:
+            items = []
+            if "\r\n)" in text[start:]:
+                items.append((K_NOTE, "crlf-block-string", ppos, None))
+            items.append(self._error("Unexpected EOF processing block.", n + 1))
+            return items, None
+        close = m.start() + 1       # offset of ')'
+        if close + 1 >= n:
+            # ')' is the last byte of the file: it is kept in the value
+            return [(K_STRING, text[start:close + 1], ppos, None)], close + 1
+        return [(K_STRING, text[start:close], ppos, None)], close + 1

@@ -1,0 +1,794 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Parser for NATS server configuration files, byte-exact with nats-server 2.15.1.
+
+``parse_string`` / ``parse_file`` return a ``_nats_model.ParseResult`` or raise
+``_nats_model.NatsConfError`` whose ``message`` is exactly what ``nats-server -t``
+prints after ``nats-server: ``.
+
+Layering (like the server's ``conf`` package): ``_nats_lexer.Lexer`` turns the
+text into items; this module consumes them with a stack of contexts (maps and
+arrays being filled) and ONE global stack of pending keys (spec section 4 --
+the global key stack is what makes the key-stack quirks of 4.3 happen), then
+resolves variables (section 5) and includes (section 6).
+
+Everything is iterative: nesting depth is limited only by memory.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import os
+import re
+
+try:
+    from collections.abc import Mapping, Set
+except ImportError:  # pragma: no cover
+    from collections import Mapping, Set
+
+from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import Finding, Position, WARNING
+from ansible_collections.natsops.nats.plugins.module_utils._nats_model import GoTime, NatsConfError, ParseResult
+from ansible_collections.natsops.nats.plugins.module_utils import _nats_lexer as lx
+from ansible_collections.natsops.nats.plugins.module_utils._nats_lexer import (
+    HAS_PYPARSING, PYPARSING_IMPORT_ERROR, Lexer, byte_len, go_lower,
+    K_ERROR, K_EOF, K_KEY, K_STRING, K_BOOL, K_INTEGER, K_FLOAT, K_DATETIME, K_ARRAY_START, K_ARRAY_END,
+    K_MAP_START, K_MAP_END, K_COMMENT, K_VARIABLE, K_INCLUDE, K_NOTE,
+)
+from ansible_collections.natsops.nats.plugins.module_utils import _nats_registry
+
+__all__ = ["parse_string", "parse_file", "go_join", "go_clean", "go_dir", "MAX_INCLUDE_DEPTH",
+           "IncludeCycleError", "QUIRK_CODES", "HAS_PYPARSING", "PYPARSING_IMPORT_ERROR"]
+
+MAX_INCLUDE_DEPTH = 64
+
+# ---------------------------------------------------------------------------
+# Parser quirk warnings (scope "parser" in the one registry)
+# ---------------------------------------------------------------------------
+QUIRK_CODES = {
+    "int-before-bracket": "An integer directly before ']' swallows the bracket ([1, 2] gives the string '2]').",
+    "size-suffix-not-duration": "An unquoted 1m / 5G style value is a size-suffixed integer (1m = 1,000,000), not a duration.",
+    "duplicate-key": "A key is set more than once in the same map; the last assignment silently wins.",
+    "dropped-key": "A key silently disappears (unknown size suffix, or a map key without value).",
+    "glued-comment": "'#' or '//' glued to a value becomes part of the value instead of starting a comment.",
+    "dropped-quote": "A single quote ends a bare string and is dropped.",
+    "crlf-block-string": "A ( ... ) block string in a CRLF file can never be closed.",
+    "absolute-include": "An absolute include path is joined onto the including file's directory, not used as is.",
+}
+for _code, _summary in QUIRK_CODES.items():
+    if _code not in _nats_registry.REGISTRY:
+        _nats_registry.register(_code, WARNING, "parser", _summary)
+
+_DURATION_KEY = re.compile(r"(interval|deadline|duration|timeout|period|age|window|heartbeat|delay|ttl|expir|wait|time|lifetime)",
+                           re.IGNORECASE)
+_SIZE_KEY = re.compile(r"(payload|pending|mem|file|store|bytes|size|buf|storage|max_)", re.IGNORECASE)
+
+_INT64_MIN = -(1 << 63)
+_UINT64_MAX = (1 << 64) - 1
+_SUFFIX_MULT = {
+    "": 1,
+    "k": 1000, "kb": 1024, "ki": 1024, "kib": 1024,
+    "m": 1000 ** 2, "mb": 1024 ** 2, "mi": 1024 ** 2, "mib": 1024 ** 2,
+    "g": 1000 ** 3, "gb": 1024 ** 3, "gi": 1024 ** 3, "gib": 1024 ** 3,
+    "t": 1000 ** 4, "tb": 1024 ** 4, "ti": 1024 ** 4, "tib": 1024 ** 4,
+    "p": 1000 ** 5, "pb": 1024 ** 5, "pi": 1024 ** 5, "pib": 1024 ** 5,
+    "e": 1000 ** 6, "eb": 1024 ** 6, "ei": 1024 ** 6, "eib": 1024 ** 6,
+}
+_DIGIT_OR_DASH = re.compile(u"[\\d-]*")
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_DROP = object()          # marker: a value that is not stored at all (unknown suffix)
+
+
+class IncludeCycleError(NatsConfError):
+    """An include cycle / too deep include chain (the server itself would crash)."""
+
+
+# ---------------------------------------------------------------------------
+# Go path semantics (filepath.Join + Clean, filepath.Dir) -- spec 6.2
+# ---------------------------------------------------------------------------
+def go_clean(path):
+    """Go filepath.Clean (POSIX)."""
+    if path == "":
+        return "."
+    rooted = path.startswith("/")
+    out = []
+    for seg in path.split("/"):
+        if seg == "" or seg == ".":
+            continue
+        if seg == "..":
+            if out and out[-1] != "..":
+                out.pop()
+            elif not rooted:
+                out.append("..")
+            continue
+        out.append(seg)
+    res = "/".join(out)
+    if rooted:
+        return "/" + res
+    return res or "."
+
+
+def go_join(*elems):
+    """Go filepath.Join: join the non-empty elements with '/', then Clean (absolute parts are NOT honoured)."""
+    parts = [e for e in elems if e != ""]
+    if not parts:
+        return ""
+    return go_clean("/".join(parts))
+
+
+def go_dir(path):
+    """Go filepath.Dir."""
+    i = path.rfind("/")
+    return go_clean(path[:i + 1])
+
+
+def _os_error_text(exc):
+    """Go's text of an OS error number ('no such file or directory')."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    text = getattr(exc, "strerror", None) or str(exc)
+    return text[:1].lower() + text[1:]
+
+
+def _read_error(path, exc):
+    op = "read" if isinstance(exc, IsADirectoryError) else "open"
+    return "%s %s: %s" % (op, path, _os_error_text(exc))
+
+
+def default_loader(path):
+    """Read a local file (path relative to the current directory, like the server)."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(21, "Is a directory", path)
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _clean_message(msg):
+    """Messages may carry raw bytes (surrogate escapes): show them as a UTF-8 terminal would."""
+    if msg.isascii():
+        return msg
+    return msg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------------------
+# Sources and positions
+# ---------------------------------------------------------------------------
+class _Source(object):
+    """One parsed text (main file, include, env value) and its line index."""
+
+    __slots__ = ("name", "text", "ascii", "_lfs")
+
+    def __init__(self, name, text):
+        self.name = name
+        self.text = text
+        self.ascii = text.isascii()
+        self._lfs = None
+
+    def line_col(self, off):
+        """(line, 1-based byte column) of a character offset."""
+        lfs = self._lfs
+        if lfs is None:
+            text = self.text
+            lfs = self._lfs = [m.start() for m in re.finditer("\n", text)] if "\n" in text else []
+        i = bisect.bisect_left(lfs, off)
+        ls = lfs[i - 1] + 1 if i else 0
+        if self.ascii:
+            return i + 1, off - ls + 1
+        return i + 1, byte_len(self.text, ls, off) + 1
+
+    def position(self, off):
+        line, col = self.line_col(off)
+        return Position(self.name, line, col)
+
+
+class _Meta(object):
+    """Where the entries of one container came from (filled while parsing)."""
+
+    __slots__ = ("src", "kpos", "vpos", "used")
+
+    def __init__(self, src, is_map):
+        self.src = src
+        self.kpos = {} if is_map else None
+        self.vpos = {} if is_map else []
+        self.used = set() if is_map else None
+
+
+def _build_positions(config, metas, root_meta):
+    """Walk the final tree (iteratively) -> key_positions, value_positions, used."""
+    kp = {}
+    vp = {}
+    used = set()
+    cache = {}
+
+    def conv(src, p):
+        if p is None:
+            return None
+        if type(p) is tuple:
+            src, p = p
+        key = (id(src), p)
+        r = cache.get(key)
+        if r is None:
+            r = cache[key] = src.position(p)
+        return r
+
+    stack = [(config, (), root_meta)]
+    while stack:
+        node, path, meta = stack.pop()
+        if type(node) is dict:
+            src = meta.src if meta is not None else None
+            for k, v in node.items():
+                p = path + (k,)
+                if meta is not None:
+                    a = conv(src, meta.kpos.get(k))
+                    if a is not None:
+                        kp[p] = a
+                    b = conv(src, meta.vpos.get(k))
+                    if b is not None:
+                        vp[p] = b
+                    if k in meta.used:
+                        used.add(p)
+                if type(v) is dict or type(v) is list:
+                    ent = metas.get(id(v))
+                    stack.append((v, p, ent[1] if ent is not None and ent[0] is v else None))
+        else:
+            src = meta.src if meta is not None else None
+            vpl = meta.vpos if meta is not None else ()
+            for i, v in enumerate(node):
+                p = path + (i,)
+                if i < len(vpl):
+                    b = conv(src, vpl[i])
+                    if b is not None:
+                        kp[p] = b
+                        vp[p] = b
+                if type(v) is dict or type(v) is list:
+                    ent = metas.get(id(v))
+                    stack.append((v, p, ent[1] if ent is not None and ent[0] is v else None))
+    return kp, vp, used
+
+
+class _Lazy(object):
+    """Computes positions / used paths on first access (parsing does not pay for them)."""
+
+    def __init__(self, config, metas, root_meta):
+        self._args = (config, metas, root_meta)
+        self._res = None
+
+    def get(self):
+        if self._res is None:
+            self._res = _build_positions(*self._args)
+            self._args = None
+        return self._res
+
+
+class LazyPositions(Mapping):
+    """Read-only mapping {path: Position}, built on first access."""
+
+    def __init__(self, lazy, index):
+        self._lazy = lazy
+        self._index = index
+
+    def _d(self):
+        return self._lazy.get()[self._index]
+
+    def __getitem__(self, key):
+        return self._d()[tuple(key)]
+
+    def get(self, key, default=None):
+        return self._d().get(tuple(key), default)
+
+    def __contains__(self, key):
+        return tuple(key) in self._d()
+
+    def __iter__(self):
+        return iter(self._d())
+
+    def __len__(self):
+        return len(self._d())
+
+    def __repr__(self):
+        return "LazyPositions(%r)" % (self._d(),)
+
+
+class LazyPathSet(Set):
+    """Read-only set of paths, built on first access."""
+
+    def __init__(self, lazy):
+        self._lazy = lazy
+
+    def _s(self):
+        return self._lazy.get()[2]
+
+    def __contains__(self, key):
+        return tuple(key) in self._s()
+
+    def __iter__(self):
+        return iter(self._s())
+
+    def __len__(self):
+        return len(self._s())
+
+    def __repr__(self):
+        return "LazyPathSet(%r)" % (self._s(),)
+
+
+# ---------------------------------------------------------------------------
+# Value conversions (spec 3.4 - 3.6)
+# ---------------------------------------------------------------------------
+def _go_parse_int(numb):
+    """Go strconv.ParseInt(s, 10, 64) on bytes: value, or 'range' / 'syntax'."""
+    if not numb:
+        return "syntax"
+    neg = False
+    if numb[:1] in (b"+", b"-"):
+        neg = numb[:1] == b"-"
+        numb = numb[1:]
+        if not numb:
+            return "syntax"
+    n = 0
+    cutoff = _UINT64_MAX // 10 + 1
+    for c in numb:
+        if not 48 <= c <= 57:
+            return "syntax"
+        if n >= cutoff:
+            return "range"
+        n = n * 10 + (c - 48)
+        if n > _UINT64_MAX:
+            return "range"
+    if not neg and n >= (1 << 63):
+        return "range"
+    if neg and n > (1 << 63):
+        return "range"
+    return -n if neg else n
+
+
+def convert_integer(val):
+    """Integer token -> int (int64 wrap-around), _DROP for unknown suffixes; raises ValueError(message)."""
+    if val.isascii():
+        i = 0
+        while i < len(val) and (val[i] in "0123456789-"):
+            i += 1
+        numb = val[:i].encode()
+        suffix = val[i:].strip().lower()
+    else:
+        k = len(_DIGIT_OR_DASH.match(val).group(0))     # counted in runes ...
+        raw = val.encode("utf-8", "surrogateescape")
+        numb = raw[:k]                                     # ... sliced in bytes (server quirk)
+        suffix = raw[k:].decode("utf-8", "surrogateescape").strip().lower()
+    num = _go_parse_int(numb)
+    if num == "range":
+        raise ValueError("integer '%s' is out of the range" % val)
+    if num == "syntax":
+        raise ValueError("expected integer, but got '%s'" % val)
+    mult = _SUFFIX_MULT.get(suffix)
+    if mult is None:
+        return _DROP
+    if mult == 1:
+        return num
+    return ((num * mult + (1 << 63)) % (1 << 64)) - (1 << 63)
+
+
+def convert_float(val):
+    if not val.isascii():
+        raise ValueError("expected float, but got '%s'" % val)
+    f = float(val)
+    if f in (float("inf"), float("-inf")):
+        raise ValueError("float '%s' is out of the range" % val)
+    return f
+
+
+def convert_datetime(val):
+    ok = val.isascii() and len(val) == 20
+    if ok:
+        try:
+            y, mo, d = int(val[0:4]), int(val[5:7]), int(val[8:10])
+            h, mi, s = int(val[11:13]), int(val[14:16]), int(val[17:19])
+        except ValueError:
+            ok = False
+    if ok:
+        leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+        ok = 1 <= mo <= 12 and h <= 23 and mi <= 59 and s <= 59 and d >= 1
+        if ok:
+            dim = 29 if (mo == 2 and leap) else _DAYS[mo - 1]
+            ok = d <= dim
+    if not ok:
+        raise ValueError("expected Zulu formatted DateTime, but got '%s'" % val)
+    return GoTime(val)
+
+
+# ---------------------------------------------------------------------------
+# The parser
+# ---------------------------------------------------------------------------
+class _Parser(object):
+    def __init__(self, src, fp, base_dir, pedantic, env, loader, env_refs, chain, files, warnings):
+        self.src = src
+        self.fp = fp                    # file name used in "config is invalid (F:L:C)"
+        self.base_dir = base_dir        # directory includes are joined onto
+        self.pedantic = pedantic
+        self.env = env
+        self.loader = loader
+        self.env_refs = env_refs        # env names being resolved (shared with sub-parsers)
+        self.chain = chain              # include chain (joined paths) for cycle detection
+        self.files = files
+        self.warnings = warnings
+        self.metas = {}
+        self.mapping = {}
+        self.root_meta = None
+
+    # -- errors / warnings -------------------------------------------------------------
+    def _err(self, message, off=None, hint=None, position=None):
+        pos = position if position is not None else (self.src.position(off) if off is not None else None)
+        if pos is None:
+            return NatsConfError(_clean_message(message), self.src.name or None, hint=hint)
+        return NatsConfError(_clean_message(message), pos[0] or None, pos[1], pos[2], hint=hint)
+
+    def _warn(self, code, message, off, hint, path=None):
+        if self.warnings is None:
+            return
+        pos = self.src.position(off)
+        self.warnings.append(Finding(code, WARNING, _clean_message(message), pos[0] or None, pos[1], pos[2],
+                                     path=path, hint=hint))
+
+    def _cur_path(self, ctxs, keys, with_key=True):
+        path = [c[2] for c in ctxs[1:]]
+        if with_key and keys and type(ctxs[-1][0]) is dict:
+            path.append(keys[-1][0])
+        elif type(ctxs[-1][0]) is list:
+            path.append(len(ctxs[-1][0]))
+        return tuple(p for p in path if p is not None)
+
+    # -- main loop (spec 4.1) ----------------------------------------------------------
+    def run(self):  # noqa: C901
+        src = self.src
+        text = src.text
+        mapping = self.mapping
+        metas = self.metas
+        root_meta = _Meta(src, True)
+        self.root_meta = root_meta
+        # context stack entries: [container, meta, provisional name]
+        ctxs = [[mapping, root_meta, None]]
+        ctx = mapping
+        meta = root_meta
+        ctx_is_map = True
+        keys = []                      # ONE global stack of pending (key, key offset) -- 4.1 / 4.3
+        prev_kind = None
+        prev_val = None
+        crlf_hint = False
+        warnings = self.warnings
+        want_warn = warnings is not None
+
+        for it in Lexer(text).items():
+            kind = it[0]
+
+            if kind == K_KEY:
+                keys.append((it[1], it[2]))
+                prev_kind = K_KEY
+                prev_val = it[1]
+                continue
+
+            # ---- decode scalar values ----------------------------------------------------
+            if kind == K_STRING:
+                val = it[1]
+            elif kind == K_INTEGER:
+                tok = it[1]
+                if tok.isdigit() and tok.isascii() and len(tok) < 19:
+                    val = int(tok)
+                else:
+                    try:
+                        val = convert_integer(tok)
+                    except ValueError as e:
+                        raise self._err(str(e), it[2])
+                    if want_warn:
+                        self._int_warnings(tok, val, it[2], ctxs, keys)
+                    if val is _DROP:
+                        prev_kind = kind
+                        continue
+            elif kind == K_BOOL:
+                val = go_lower(it[1]) in ("true", "yes", "on")
+            elif kind == K_VARIABLE:
+                val = self._lookup(it[1], it[2], ctxs)
+            elif kind == K_FLOAT:
+                try:
+                    val = convert_float(it[1])
+                except ValueError as e:
+                    raise self._err(str(e), it[2])
+            elif kind == K_DATETIME:
+                try:
+                    val = convert_datetime(it[1])
+                except ValueError as e:
+                    raise self._err(str(e), it[2])
+            elif kind == K_MAP_START or kind == K_ARRAY_START:
+                # push a new context; its provisional name is the pending key (or the list index)
+                new = {} if kind == K_MAP_START else []
+                nmeta = _Meta(src, kind == K_MAP_START)
+                metas[id(new)] = (new, nmeta)
+                if ctx_is_map:
+                    pname = keys[-1][0] if keys else None
+                else:
+                    pname = len(ctx)
+                ctxs.append([new, nmeta, pname, it[2]])
+                ctx = new
+                meta = nmeta
+                ctx_is_map = kind == K_MAP_START
+                prev_kind = kind
+                continue
+            elif kind == K_MAP_END or kind == K_ARRAY_END:
+                entry = ctxs.pop()
+                val = entry[0]
+                top = ctxs[-1]
+                ctx = top[0]
+                meta = top[1]
+                ctx_is_map = type(ctx) is dict
+                it = (kind, None, entry[3], None)
+            elif kind == K_COMMENT:
+                prev_kind = kind
+                continue
+            elif kind == K_NOTE:
+                if want_warn or it[1] == "crlf-block-string":
+                    if it[1] == "crlf-block-string":
+                        crlf_hint = True
+                    self._note(it, ctxs, keys)
+                continue
+            elif kind == K_INCLUDE:
+                self._include(it, ctx, meta, keys)
+                prev_kind = kind
+                continue
+            elif kind == K_EOF:
+                if prev_kind == K_KEY and prev_val != "}":
+                    line, col = it[3]
+                    raise NatsConfError("config is invalid (%s:%d:%d)" % (self.fp, line, col),
+                                        self.fp or None, line, col + (1 if line == 1 else 0))
+                break
+            elif kind == K_ERROR:
+                msg = "Parse error on line %d: '%s'" % (it[3], it[1])
+                hint = None
+                if crlf_hint and "processing block" in it[1]:
+                    hint = ("this file has CRLF line endings: a ( ... ) block string only ends at a line that is "
+                            "exactly ')' followed by LF; convert the file to LF line endings")
+                raise self._err(msg, it[2], hint=hint)
+            else:  # pragma: no cover
+                raise NatsConfError("BUG in parser: unknown item %r" % (it,))
+
+            prev_kind = kind
+            # ---- store the value (setValue) ------------------------------------------------
+            if ctx_is_map:
+                if not keys:
+                    raise self._err("BUG in parser, keys stack empty", it[2])
+                key, koff = keys.pop()
+                if key in ctx:
+                    old = meta.kpos.get(key)
+                    meta.used.discard(key)
+                    if want_warn:
+                        self._dup_warning(key, old, koff, meta, ctxs)
+                ctx[key] = val
+                meta.kpos[key] = koff
+                meta.vpos[key] = it[2]
+            else:
+                ctx.append(val)
+                meta.vpos.append(it[2])
+        return mapping
+
+    # -- variables (spec 5) ------------------------------------------------------------------
+    def _lookup(self, name, off, ctxs):
+        if name.startswith("2a$"):
+            return "$" + name                                   # 3.9 bcrypt literal
+        for entry in reversed(ctxs):                             # 5.2: open maps, innermost first
+            c = entry[0]
+            if type(c) is dict and name in c:
+                entry[1].used.add(name)                          # 5.5: the found token is flagged used
+                return c[name]
+        line = self.src.text.count("\n", 0, off) + 1
+        if name in self.env_refs:
+            raise self._err("variable reference for '%s' on line %d could not be parsed: variable reference cycle for '%s'"
+                            % (name, line, name), off)
+        env = self.env
+        value = env.get(name) if env is not None else None
+        if value is not None:
+            if isinstance(value, bytes):
+                value = value.decode("utf-8", "surrogateescape")
+            self.env_refs.add(name)
+            try:
+                sub = _Parser(_Source("", "pk=" + value), "", ".", False, env, self.loader, self.env_refs,
+                              self.chain, self.files, None)
+                try:
+                    sub.run()
+                except IncludeCycleError:
+                    raise
+                except NatsConfError as e:
+                    raise self._err("variable reference for '%s' on line %d could not be parsed: %s"
+                                    % (name, line, e.message), off)
+            finally:
+                self.env_refs.discard(name)
+            if "pk" in sub.mapping:
+                return sub.mapping["pk"]
+        raise self._err("variable reference for '%s' on line %d can not be found" % (name, line), off)
+
+    # -- includes (spec 6) -------------------------------------------------------------------
+    def _include(self, it, ctx, meta, keys):
+        path = it[1]
+        joined = go_join(self.base_dir, path)
+        if path.startswith("/") and self.warnings is not None:
+            self._warn("absolute-include",
+                       "absolute include path '%s' is joined onto the including file's directory: "
+                       "the server reads '%s'" % (path, joined), it[3],
+                       "use a path relative to the including file")
+        if joined in self.chain:
+            chain = self.chain[self.chain.index(joined):] + [joined]
+            raise IncludeCycleError("include cycle: " + " -> ".join(chain), self.src.name or None,
+                                    *self.src.line_col(it[2]),
+                                    hint="nats-server would crash with a stack overflow on this include cycle")
+        if len(self.chain) >= MAX_INCLUDE_DEPTH:
+            raise IncludeCycleError("include depth limit (%d) exceeded: %s" % (MAX_INCLUDE_DEPTH, " -> ".join(self.chain + [joined])),
+                                    self.src.name or None, *self.src.line_col(it[2]))
+        prefix = "error parsing include file '%s', " % path
+        try:
+            data = self.loader(joined)
+        except (IOError, OSError) as e:
+            msg = _read_error(joined, e)
+            if not self.pedantic:
+                msg = "error opening config file: " + msg
+            raise self._err(prefix + msg, it[2])
+        if isinstance(data, bytes):
+            text = data.decode("utf-8", "surrogateescape")
+            raw = data
+        else:
+            text = data
+            raw = data.encode("utf-8", "surrogateescape")
+        self.files.append({"path": joined, "sha256": hashlib.sha256(raw).hexdigest()})
+        child = _Parser(_Source(joined, text), joined, go_dir(joined), self.pedantic, self.env, self.loader,
+                        self.env_refs, self.chain + [joined], self.files, self.warnings)
+        try:
+            child.run()
+        except IncludeCycleError:
+            raise
+        except NatsConfError as e:
+            err = NatsConfError(_clean_message(prefix + e.message), e.file, e.line, e.column, e.hint)
+            raise err
+        # the included keys are stored into the current map context, normal overwrite semantics
+        self.metas.update(child.metas)
+        cmeta = child.root_meta
+        csrc = child.src
+        for k, v in child.mapping.items():
+            kp = cmeta.kpos.get(k)
+            vp = cmeta.vpos.get(k)
+            if type(kp) is int:
+                kp = (csrc, kp)
+            if type(vp) is int:
+                vp = (csrc, vp)
+            if k in ctx:
+                meta.used.discard(k)
+                if self.warnings is not None:
+                    self._dup_warning(k, meta.kpos.get(k), None, meta, None, where=kp)
+            ctx[k] = v
+            meta.kpos[k] = kp
+            meta.vpos[k] = vp
+            if k in cmeta.used:
+                meta.used.add(k)
+
+    # -- warnings ------------------------------------------------------------------------------
+    def _posstr(self, meta, p):
+        if p is None:
+            return "?"
+        src = meta.src
+        if type(p) is tuple:
+            src, p = p
+        return str(src.position(p))
+
+    def _dup_warning(self, key, old, koff, meta, ctxs, where=None):
+        if where is not None:
+            src, off = where if type(where) is tuple else (meta.src, where)
+            pos = src.position(off)
+        else:
+            pos = self.src.position(koff)
+        path = None
+        if ctxs is not None:
+            path = tuple(c[2] for c in ctxs[1:] if c[2] is not None) + (key,)
+        self.warnings.append(Finding(
+            "duplicate-key", WARNING,
+            _clean_message("duplicate key '%s' (first set at %s): the last value wins and the earlier one is ignored"
+                           % (key, self._posstr(meta, old))),
+            pos[0] or None, pos[1], pos[2], path=path,
+            hint="remove one of the assignments"))
+
+    def _int_warnings(self, tok, val, off, ctxs, keys):
+        path = self._cur_path(ctxs, keys)
+        if val is _DROP:
+            self._warn("dropped-key",
+                       "'%s' has an unknown size suffix: the server stores no value at all and the key silently "
+                       "disappears (it can even attach to another value)" % tok, off,
+                       "use one of k, kb, ki, kib, m, mb, ... or quote the value", path)
+            return
+        suffix = tok.lstrip("-0123456789")
+        if not suffix:
+            return
+        key = path[-1] if path and isinstance(path[-1], str) else ""
+        low = suffix.lower()
+        if (key and _DURATION_KEY.search(key)) or (low == "m" and not (key and _SIZE_KEY.search(key))):
+            self._warn("size-suffix-not-duration",
+                       "'%s' is a size-suffixed integer (%d), not a duration; durations must be quoted "
+                       "strings like \"%s\"" % (tok, val, tok.lower()), off,
+                       "quote it (\"%s\") if a duration was meant" % tok.lower(), path)
+
+    def _note(self, it, ctxs, keys):
+        code = it[1]
+        off = it[2]
+        path = self._cur_path(ctxs, keys) if ctxs else None
+        if code == "int-before-bracket":
+            self._warn(code, "integer '%s' directly before ']' swallows the bracket: the server reads the string "
+                             "'%s]...' and the array does not end here" % (it[3], it[3]), off,
+                       "put a space or a comma before ']' (e.g. '[1, 2 ]')", path)
+        elif code == "glued-comment":
+            raw = it[3]
+            marks = [m for m in ("#", "//") if m in raw]
+            if marks == ["//"] and "://" in raw and raw.count("//") == raw.count("://"):
+                return          # a URL, not a comment
+            self._warn(code, "'%s' glued to the value is not a comment: the server reads the string '%s'"
+                       % (marks[0], raw), off, "put a blank before the comment", path)
+        elif code == "dropped-quote":
+            self._warn(code, "the single quote after '%s' ends the bare string and is dropped: the server reads '%s'"
+                       % (it[3], it[3]), off, "quote the whole value ('...' or \"...\")", path)
+        elif code == "map-key-without-value":
+            k = keys[-1][0] if keys else "?"
+            self._warn("dropped-key",
+                       "map key '%s' has no value: the map closes and the pending key '%s' takes the map instead of "
+                       "its real key" % (k, k), off, "give the key a value or remove it", path)
+        elif code == "crlf-block-string":
+            self._warn(code, "block string in a CRLF file: the closing ')' line ends with CR and never closes the block",
+                       off, "convert the file to LF line endings", path)
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+def _result(parser, files, warnings):
+    lazy = _Lazy(parser.mapping, parser.metas, parser.root_meta)
+    return ParseResult(parser.mapping, LazyPositions(lazy, 0), LazyPositions(lazy, 1), LazyPathSet(lazy), files, warnings)
+
+
+def _to_text(data):
+    if isinstance(data, bytes):
+        return data.decode("utf-8", "surrogateescape"), data
+    if isinstance(data, bytearray):
+        data = bytes(data)
+        return data.decode("utf-8", "surrogateescape"), data
+    return data, data.encode("utf-8", "surrogateescape")
+
+
+def parse_string(text, filename=None, base_dir=None, env=None, loader=None):
+    """Parse config text (str or bytes).
+
+    filename: shown in messages/positions (the server's ``-c`` argument); includes resolve
+    against ``base_dir`` if given, else the directory of filename (``.``).
+    env: mapping name -> value for ``$VAR`` lookups (default: empty; pass os.environ explicitly).
+    loader: callable(path) -> bytes for includes (default: local files).
+    """
+    s, raw = _to_text(text)
+    fp = filename or ""
+    base = base_dir if base_dir is not None else go_dir(fp)
+    files = [{"path": filename or "<string>", "sha256": hashlib.sha256(raw).hexdigest()}]
+    warnings = []
+    chain = [go_clean(filename)] if filename else []
+    p = _Parser(_Source(fp, s), fp, base, True, env if env is not None else {}, loader or default_loader, set(),
+                chain, files, warnings)
+    p.run()
+    return _result(p, files, warnings)
+
+
+def parse_file(path, env=None, loader=None):
+    """Read and parse a config file; read errors give the server's 'open PATH: ...' text."""
+    load = loader or default_loader
+    try:
+        data = load(path)
+    except (IOError, OSError) as e:
+        raise NatsConfError(_read_error(path, e), path)
+    s, raw = _to_text(data)
+    files = [{"path": path, "sha256": hashlib.sha256(raw).hexdigest()}]
+    warnings = []
+    p = _Parser(_Source(path, s), path, go_dir(path), True, env if env is not None else {}, load, set(),
+                [go_clean(path)], files, warnings)
+    p.run()
+    return _result(p, files, warnings)
