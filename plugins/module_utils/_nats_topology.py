@@ -1160,4 +1160,70 @@ def run_checks(topo, disable=(), warnings_as_errors=False):
     return apply_policy(findings, disabled, warnings_as_errors)
 
 
-__all__ = ["Topology", "Server", "build_topology", "validate_topology", "run_checks", "norm_host", "parse_listen", "redact_url"]
+
+# --------------------------------------------------------------------------------------------
+# configs of any form -> findings (shared by the filter and the action plugin)
+
+
+def _with_host(finding, host):
+    return Finding(finding.code, finding.severity, finding.message, finding.file, finding.line, finding.column,
+                   finding.path, finding.hint, host)
+
+
+def to_result(value, filename=None, env=None, loader=None):
+    """ParseResult from a ParseResult, config text (str/bytes) or a dict of values (rendered, then parsed).
+
+    Raises NatsConfError when the text does not parse, TypeError for any other kind of value.
+    """
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_model import ParseResult
+    if isinstance(value, ParseResult):
+        return value
+    from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser
+    if isinstance(value, dict):
+        from ansible_collections.natsops.nats.plugins.module_utils._nats_render import render
+        value = render(value)
+    if not isinstance(value, (str, bytes)):
+        raise TypeError("expected config text or a dict of config values, got %s" % type(value).__name__)
+    return _nats_parser.parse_string(value, filename=filename, env=env, loader=loader)
+
+
+def validate_configs(configs_by_host, addresses=None, disable=(), warnings_as_errors=False, config_checks=True,
+                     env=None, loaders=None, filenames=None):
+    """Parse (when needed) and validate every server, then the topology.
+
+    configs_by_host  {host: ParseResult | config text | dict of values}
+    addresses        {host: address} (e.g. ansible_host) so URLs resolve to servers
+    config_checks    also run the single-server checks of each config
+    env              {host: {NAME: value}} for $VAR references
+    loaders          {host: loader(path) -> bytes} for includes
+    filenames        {host: file name} for positions of text values
+
+    Returns (findings, Topology). A config that does not parse gives one
+    ``parse-error`` finding and takes no part in the topology.
+    """
+    from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_model import NatsConfError
+    disable = _nats_checks.check_disable(disable)
+    env = env or {}
+    loaders = loaders or {}
+    filenames = filenames or {}
+    findings = []
+    parsed = {}
+    for host, value in configs_by_host.items():
+        host = str(host)
+        try:
+            result = to_result(value, filename=filenames.get(host), env=env.get(host), loader=loaders.get(host))
+        except NatsConfError as exc:
+            findings.extend(_with_host(f, host) for f in apply_policy(
+                [_nats_checks.parse_error_finding(exc)], disable, warnings_as_errors))
+            continue
+        parsed[host] = result
+        if config_checks:
+            findings.extend(_with_host(f, host) for f in _nats_checks.validate(result, disable, warnings_as_errors))
+    topo = Topology(parsed, addresses)
+    findings.extend(run_checks(topo, disable=disable, warnings_as_errors=warnings_as_errors))
+    return findings, topo
+
+
+__all__ = ["Topology", "Server", "build_topology", "validate_topology", "validate_configs", "to_result", "run_checks", "norm_host",
+           "parse_listen", "redact_url"]

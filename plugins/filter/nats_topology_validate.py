@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""natsops.nats.nats_topology_validate filter."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: nats_topology_validate
+short_description: Validate a NATS super-cluster across servers (routes, gateways, leafnodes)
+version_added: 0.1.0
+author:
+  - natsops.nats contributors
+description:
+  - Takes the config of every server (by inventory host) and reports what no single-file check can catch,
+    such as cluster members that disagree on the cluster name, a C(gateways) entry whose name is not the
+    remote cluster's name, gateway or route URLs that point at the wrong kind of port, a C(server_name)
+    used twice in a super-cluster, or system accounts that differ across gateways.
+  - Route, gateway and leafnode URLs are resolved to the given servers by host name (the inventory host,
+    its address from O(addresses), or the listener's bind address) and port.
+  - Returns the findings as a list of dicts; an empty list means no problem was found. It never fails on
+    a finding (use the M(natsops.nats.nats_topology) module for that).
+  - Config text that does not parse gives one C(parse-error) finding for that host, which then takes no
+    part in the topology.
+  - The filter version of the M(natsops.nats.nats_topology) module. The codes are listed in C(docs/checks.md).
+positional: _input, addresses
+options:
+  _input:
+    description:
+      - Mapping of server id (usually the inventory host name) to its config.
+      - A value is either the config text (as written to the server's config file) or a dict of config values
+        (as given to the C(natsops.nats.nats_server) role), which is rendered to text and parsed.
+    type: dict
+    required: true
+  addresses:
+    description:
+      - Mapping of server id to the address other servers use to reach it (for example C(ansible_host)).
+      - URLs that name this address resolve to that server.
+    type: dict
+    default: {}
+  disable:
+    description:
+      - Check codes to skip (for example V(gateway-list-asymmetric)).
+    type: list
+    elements: str
+    default: []
+  warnings_as_errors:
+    description:
+      - Report every warning as an error.
+    type: bool
+    default: false
+  config_checks:
+    description:
+      - Also run the single-server checks on every config (the findings of the M(natsops.nats.nats_config) module).
+    type: bool
+    default: false
+seealso:
+  - module: natsops.nats.nats_topology
+  - module: natsops.nats.nats_config
+"""
+
+EXAMPLES = r"""
+---
+- name: Check the rendered configs of all servers of the play before deploying
+  ansible.builtin.assert:
+    that: problems | selectattr('severity', 'equalto', 'error') | list | length == 0
+    fail_msg: "{{ problems | map(attribute='message') | list }}"
+  vars:
+    configs: "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'nats_server_config'))) }}"
+    addresses: "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'ansible_host'))) }}"
+    problems: "{{ configs | natsops.nats.nats_topology_validate(addresses) }}"
+  run_once: true
+
+- name: Two servers whose routes connect clusters of different names
+  ansible.builtin.debug:
+    msg: "{{ configs | natsops.nats.nats_topology_validate | map(attribute='code') | list }}"
+  vars:
+    configs:
+      n1: {server_name: n1, cluster: {name: east, port: 6222, routes: ["nats-route://n2:6222"]}}
+      n2: {server_name: n2, cluster: {name: west, port: 6222, routes: ["nats-route://n1:6222"]}}
+  # -> ['cluster-name-mismatch', 'cluster-name-mismatch']
+"""
+
+RETURN = r"""
+_value:
+  description:
+    - The findings, errors and warnings, in check order. Empty when nothing was found.
+  type: list
+  elements: dict
+  contains:
+    code:
+      description: Stable check code, for example V(cluster-name-mismatch).
+      type: str
+    severity:
+      description: V(error) or V(warning).
+      type: str
+    message:
+      description: What is wrong; names every host involved and the position of the other side. Never contains secrets.
+      type: str
+    host:
+      description: The server id (inventory host) the finding is about.
+      type: str
+    file:
+      description: File of the position (C(null) for config text and dicts).
+      type: str
+    line:
+      description: 1-based line in the config of O(_input[host]) (for dicts, in their rendered text).
+      type: int
+    column:
+      description: 1-based column (bytes).
+      type: int
+    path:
+      description: Config path of the key, for example C(cluster.routes[0]).
+      type: str
+    hint:
+      description: How to fix it, and what nats-server logs when the problem is deployed.
+      type: str
+"""
+
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.text.converters import to_text
+
+try:
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_topology import validate_configs
+    IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - broken install
+    validate_configs = None
+    IMPORT_ERROR = exc
+
+
+def _scrub_all(findings, configs):
+    """Dicts of the findings with any secret value of the configs masked."""
+    try:
+        from ansible_collections.natsops.nats.plugins.module_utils._nats_redact import scrub, secret_values
+    except ImportError:
+        return [f.to_dict() for f in findings]
+    secrets = set()
+    for value in configs.values():
+        config = getattr(value, "config", value)
+        if isinstance(config, dict):
+            secrets.update(secret_values(config))
+    out = []
+    for f in findings:
+        d = f.to_dict()
+        d["host"] = f.host
+        if secrets:
+            d["message"] = scrub(d["message"], secrets)
+            if d.get("hint"):
+                d["hint"] = scrub(d["hint"], secrets)
+        out.append(d)
+    return out
+
+
+def nats_topology_validate(configs_by_host, addresses=None, disable=None, warnings_as_errors=False, config_checks=False):
+    if validate_configs is None:
+        raise AnsibleFilterError("natsops.nats.nats_topology_validate: cannot load the collection core: %s" % IMPORT_ERROR)
+    if not isinstance(configs_by_host, dict):
+        raise AnsibleFilterError("natsops.nats.nats_topology_validate: expected a dict of host -> config, got %s"
+                                 % type(configs_by_host).__name__)
+    if addresses is not None and not isinstance(addresses, dict):
+        raise AnsibleFilterError("natsops.nats.nats_topology_validate: addresses must be a dict of host -> address")
+    configs = {}
+    for host, value in configs_by_host.items():
+        if isinstance(value, dict):
+            configs[to_text(host)] = value
+        elif isinstance(value, (str, bytes)):
+            configs[to_text(host)] = to_text(value)
+        else:
+            raise AnsibleFilterError("natsops.nats.nats_topology_validate: the config of %s must be text or a dict, not %s"
+                                     % (host, type(value).__name__))
+    addrs = dict((to_text(k), to_text(v)) for k, v in (addresses or {}).items() if v is not None)
+    try:
+        findings, dummy = validate_configs(configs, addresses=addrs, disable=list(disable or ()),
+                                           warnings_as_errors=bool(warnings_as_errors), config_checks=bool(config_checks))
+    except (ValueError, TypeError) as exc:
+        raise AnsibleFilterError("natsops.nats.nats_topology_validate: %s" % to_text(exc))
+    return _scrub_all(findings, configs)
+
+
+class FilterModule(object):
+
+    def filters(self):
+        return {"nats_topology_validate": nats_topology_validate}
