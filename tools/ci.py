@@ -200,8 +200,28 @@ def seed_get_pip():
 # staging
 
 
+# Used only when the source is not a git work tree (for example an unpacked tarball).
+WALK_SKIP_DIRS = {'.git', '.venv', 'venv', '.ansible', '__pycache__', '.pytest_cache', '.hypothesis', '.benchmarks', 'dist'}
+
+
+def walk_files():
+    """All files below ROOT except virtualenvs, caches and test output."""
+    names = []
+    for top, dirs, files in os.walk(ROOT):
+        rel_top = os.path.relpath(top, ROOT)
+        dirs[:] = [d for d in dirs if d not in WALK_SKIP_DIRS and os.path.normpath(os.path.join(rel_top, d)) != os.path.join('tests', 'output')]
+        for name in files:
+            if name.endswith(('.pyc', '.tar.gz')):
+                continue
+            names.append(os.path.normpath(os.path.join(rel_top, name)))
+    return sorted(names)
+
+
 def list_files():
     """Tracked and untracked-but-not-ignored files of the repository (relative paths)."""
+    if not os.path.exists(os.path.join(ROOT, '.git')):
+        log('WARNING: %s is not a git work tree; copying every file except venvs, caches and test output' % ROOT)
+        return walk_files()
     try:
         out = subprocess.check_output(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], cwd=ROOT)
     except (OSError, subprocess.CalledProcessError) as ex:
@@ -243,11 +263,25 @@ def ansible_test(stage, command):
         cwd=stage.path, env=base_env())
 
 
+def ensure_shellcheck(stage):
+    """ansible-test skips its shellcheck test (with only a warning) when shellcheck is missing: install it."""
+    scripts = [os.path.join(top, name) for top, dummy, files in os.walk(stage.path) for name in files if name.endswith('.sh')]
+    if not scripts or shutil.which('shellcheck'):
+        return
+    if os.geteuid() != 0 or not shutil.which('apt-get'):
+        raise StageError('shell scripts present (%s) but shellcheck is not installed; install it (Debian/Ubuntu: apt-get install shellcheck)'
+                         % os.path.relpath(scripts[0], stage.path))
+    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+    run(['apt-get', 'update', '-q'], env=env)
+    run(['apt-get', 'install', '-y', '-q', 'shellcheck'], env=env)
+
+
 def stage_sanity(stage):
     """ansible-test sanity with no ignore file."""
     ignores = glob.glob(os.path.join(stage.path, 'tests', 'sanity', 'ignore-*.txt'))
     if ignores:
         raise StageError('sanity ignore files are not allowed: %s' % ', '.join(os.path.relpath(p, stage.path) for p in ignores))
+    ensure_shellcheck(stage)
     ansible_test(stage, 'sanity')
 
 
