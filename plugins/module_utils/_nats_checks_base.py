@@ -385,13 +385,11 @@ class Context(object):
         if isinstance(js, bool):
             return js
         if isinstance(js, str):
-            return js.lower() in ("enabled", "enable", "true", "yes", "on")
+            return js.lower() in ("enabled", "enable")
         if isinstance(js, dict):
             for k, v in js.items():
                 low = k.lower() if isinstance(k, str) else k
                 if low in ("enabled", "enable") and isinstance(v, bool):
                     return v
-                if low in ("disabled", "disable") and isinstance(v, bool):
-                    return not v
             return True
         return False

@@ -218,3 +218,30 @@ def wait_until(predicate, timeout, interval=0.1):
         time.sleep(interval)
         value = predicate()
     return value
+
+
+def fake_parse_result(config, name="nats.conf", used=()):
+    """A ParseResult for plain values, without the parser: every key/item gets its own line.
+
+    Keys are numbered in walk order (line 1, 2, ...) with column 1 + 2 * depth, so
+    tests can assert positions. ``used`` lists paths whose values count as used variables.
+    """
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import Position
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_model import ParseResult
+    positions = {}
+    counter = [0]
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            children = list(node.items())
+        elif isinstance(node, list):
+            children = list(enumerate(node))
+        else:
+            return
+        for key, value in children:
+            counter[0] += 1
+            positions[path + (key,)] = Position(name, counter[0], 1 + 2 * len(path))
+            walk(value, path + (key,))
+
+    walk(config, ())
+    return ParseResult(config, positions, {}, set(tuple(u) for u in used), [{"path": name, "sha256": ""}], [])
