@@ -596,6 +596,18 @@ class Topology(object):
             out.setdefault(label, []).extend(s.host for s in group)
         return out
 
+    def supercluster_summary(self):
+        """[[cluster names]] of clusters linked by gateways (each sorted; single clusters included)."""
+        out = []
+        for group in self.superclusters:
+            names = []
+            for srv in group:
+                label = self.cluster_label(self.cluster_of[srv.host])
+                if label not in names:
+                    names.append(label)
+            out.append(sorted(names))
+        return sorted(out)
+
     # -- super-clusters: clusters linked by gateway entries (by URL or by name)
     def _superclusters(self):
         index = dict((id(g), i) for i, g in enumerate(self.clusters))

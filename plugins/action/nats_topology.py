@@ -1,0 +1,298 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Action plugin of natsops.nats.nats_topology (documented in plugins/modules/nats_topology.py).
+
+Runs on the controller, once for the play. Each host's config file is read
+over a connection to that host (module_utils/_nats_remote.py RemoteLoader),
+then everything is parsed and checked by module_utils/_nats_topology.py.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import traceback
+
+from ansible import constants as C
+from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import Finding
+from ansible_collections.natsops.nats.plugins.module_utils._nats_model import NatsConfError
+from ansible_collections.natsops.nats.plugins.module_utils._nats_remote import RemoteError, RemoteLoader
+
+try:
+    from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser
+    from ansible_collections.natsops.nats.plugins.module_utils import _nats_topology
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import known_codes
+    HAS_PYPARSING = getattr(_nats_parser, "HAS_PYPARSING", True)
+    PYPARSING_IMPORT_ERROR = getattr(_nats_parser, "PYPARSING_IMPORT_ERROR", None)
+    CORE_IMPORT_ERROR = None
+except ImportError:  # the core itself is broken or incomplete: report it, don't crash
+    HAS_PYPARSING = True
+    PYPARSING_IMPORT_ERROR = None
+    CORE_IMPORT_ERROR = traceback.format_exc()
+
+try:
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_redact import scrub, secret_values
+except ImportError:  # pragma: no cover
+    scrub = None
+    secret_values = None
+
+ARGUMENT_SPEC = dict(
+    configs=dict(type="dict"),
+    hosts=dict(type="list", elements="str"),
+    path=dict(type="str"),
+    path_var=dict(type="str", default="nats_config_path"),
+    addresses=dict(type="dict"),
+    config_checks=dict(type="bool", default=True),
+    env=dict(type="dict", default={}, no_log=True),
+    disable=dict(type="list", elements="str", default=[]),
+    warnings_as_errors=dict(type="bool", default=False),
+)
+
+PARSE_ERROR = "parse-error"
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        result["changed"] = False
+
+        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        if CORE_IMPORT_ERROR is not None:
+            raise AnsibleActionFail("natsops.nats: cannot load the topology checks: %s" % CORE_IMPORT_ERROR.strip().splitlines()[-1])
+        if not HAS_PYPARSING:
+            result.update(failed=True, msg=missing_required_lib("pyparsing"), exception=PYPARSING_IMPORT_ERROR)
+            return result
+
+        disable = list(args["disable"] or [])
+        self._check_codes(disable)
+        env = dict((str(k), "" if v is None else to_text(v)) for k, v in (args["env"] or {}).items())
+        hostvars = task_vars.get("hostvars") or {}
+
+        files = None
+        if args["configs"] is not None:
+            configs = {}
+            for host, value in args["configs"].items():
+                if isinstance(value, dict):
+                    configs[to_text(host)] = value
+                elif isinstance(value, (str, bytes)):
+                    configs[to_text(host)] = to_text(value)
+                else:
+                    raise AnsibleActionFail("configs: the config of %s must be text or a dict, not %s" % (host, type(value).__name__))
+            hosts = list(configs)
+            loaders = {}
+            filenames = {}
+        else:
+            hosts = [to_text(h) for h in (args["hosts"] if args["hosts"] is not None else task_vars.get("ansible_play_hosts") or [])]
+            if not hosts:
+                raise AnsibleActionFail("no hosts to check: set hosts or configs")
+            configs, filenames, loaders, files = self._read_all(hosts, args, task_vars, hostvars, env)
+
+        addresses = self._addresses(hosts, args["addresses"], hostvars)
+        try:
+            findings, topo = _nats_topology.validate_configs(
+                configs, addresses=addresses, disable=disable, warnings_as_errors=args["warnings_as_errors"],
+                config_checks=args["config_checks"], env=dict((h, env) for h in hosts), loaders=loaders, filenames=filenames)
+        except (ValueError, TypeError) as exc:
+            raise AnsibleActionFail(to_text(exc))
+        finally:
+            for loader in loaders.values():
+                cleanup = getattr(loader, "cleanup", None)
+                if cleanup is not None:
+                    cleanup()
+
+        secrets = set(v for v in env.values() if v)
+        if secret_values is not None:
+            for host, value in configs.items():
+                cfg = getattr(value, "config", value)
+                if isinstance(cfg, dict):
+                    secrets.update(secret_values(cfg))
+        dicts = [self._clean(f, secrets) for f in findings]
+        errors = [d for d in dicts if d["severity"] == "error"]
+        warnings = [d for d in dicts if d["severity"] == "warning"]
+
+        result.update(
+            valid=not errors,
+            errors=errors,
+            findings=dicts,
+            clusters=topo.cluster_summary(),
+            superclusters=topo.supercluster_summary(),
+            hosts=hosts,
+        )
+        if files is not None:
+            result["files"] = files
+        if warnings:
+            result["warnings"] = [Finding.from_dict(d).format() for d in warnings]
+        n = len(errors)
+        if n:
+            result["failed"] = True
+            result["msg"] = "%d error%s in the topology of %d server%s:\n%s" % (
+                n, "" if n == 1 else "s", len(hosts), "" if len(hosts) == 1 else "s",
+                "\n".join(Finding.from_dict(d).format() for d in errors))
+        else:
+            result["msg"] = "topology of %d server%s is valid (%d cluster%s)%s" % (
+                len(hosts), "" if len(hosts) == 1 else "s", len(result["clusters"]), "" if len(result["clusters"]) == 1 else "s",
+                "" if not warnings else ", %d warning%s" % (len(warnings), "" if len(warnings) == 1 else "s"))
+        return result
+
+    # -- helpers ----------------------------------------------------------
+    @staticmethod
+    def _clean(finding, secrets):
+        d = finding.to_dict()
+        d["host"] = finding.host
+        if secrets and scrub is not None:
+            d["message"] = scrub(d["message"], secrets)
+            if d.get("hint"):
+                d["hint"] = scrub(d["hint"], secrets)
+        return d
+
+    @staticmethod
+    def _check_codes(disable):
+        if PARSE_ERROR in disable:
+            raise AnsibleActionFail("disable: %s cannot be disabled (a config that does not parse cannot be checked)" % PARSE_ERROR)
+        try:  # make sure every code is registered (config checks and parser quirks too)
+            from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks  # noqa: F401 pylint: disable=unused-import
+        except ImportError:
+            pass
+        known = set(known_codes())
+        unknown = [c for c in disable if c not in known]
+        if unknown:
+            raise AnsibleActionFail("disable: unknown check code%s %s; valid codes: %s" % (
+                "" if len(unknown) == 1 else "s", ", ".join(unknown), ", ".join(sorted(c for c in known if c != PARSE_ERROR))))
+
+    @staticmethod
+    def _addresses(hosts, given, hostvars):
+        if given is not None:
+            return dict((to_text(k), to_text(v)) for k, v in given.items() if v is not None)
+        out = {}
+        for host in hosts:
+            try:
+                hv = hostvars[host]
+            except (KeyError, TypeError):
+                continue
+            try:
+                addr = hv.get("ansible_host") if hasattr(hv, "get") else None
+            except AnsibleError:
+                addr = None
+            if addr:
+                out[host] = to_text(addr)
+        return out
+
+    def _path_for(self, host, args, hostvars):
+        path = None
+        try:
+            hv = hostvars[host]
+        except (KeyError, TypeError):
+            raise AnsibleActionFail("host %s is not in the inventory" % host)
+        try:
+            if args["path_var"] and args["path_var"] in hv:
+                path = hv[args["path_var"]]
+        except AnsibleError as exc:
+            raise AnsibleActionFail("cannot read %s of host %s: %s" % (args["path_var"], host, to_text(exc)))
+        if path is None:
+            path = args["path"]
+        if not path:
+            raise AnsibleActionFail("no config path for host %s: set path, or the host variable %s" % (host, args["path_var"]))
+        path = to_text(path)
+        if not posixpath.isabs(path):
+            raise AnsibleActionFail("the config path of host %s must be absolute, not %r" % (host, path))
+        return posixpath.normpath(path)
+
+    def _read_all(self, hosts, args, task_vars, hostvars, env):
+        """Read every host's main file -> (configs, filenames, loaders, files)."""
+        configs = {}
+        filenames = {}
+        loaders = {}
+        files = {}
+        me = task_vars.get("inventory_hostname")
+        for host in hosts:
+            path = self._path_for(host, args, hostvars)
+            if host == me:
+                loader = RemoteLoader(self, task_vars)
+            else:
+                loader = self._loader_for(host, hostvars)
+            loaders[host] = loader
+            try:
+                text = loader(path)
+            except OSError as exc:
+                raise AnsibleActionFail("cannot read %s on %s: %s" % (path, host, exc.strerror or exc))
+            except (RemoteError, AnsibleError) as exc:
+                raise AnsibleActionFail("cannot read %s on %s: %s" % (path, host, to_text(exc)))
+            configs[host] = text
+            filenames[host] = path
+        # parse here so that include reads and their errors are attributed to the host
+        for host in hosts:
+            try:
+                configs[host] = _nats_topology.to_result(configs[host], filename=filenames[host], env=env, loader=loaders[host])
+                files[host] = [dict(path=to_text(f.get("path")), sha256=to_text(f.get("sha256"))) for f in configs[host].files]
+            except (RemoteError, AnsibleError) as exc:
+                raise AnsibleActionFail("cannot read the includes of %s on %s: %s" % (filenames[host], host, to_text(exc)))
+            except NatsConfError:
+                # validate_configs reports it as a parse-error finding of the host
+                files[host] = []
+        return configs, filenames, loaders, files
+
+    def _loader_for(self, host, hostvars):
+        """A RemoteLoader reading over a connection to another inventory host (its own connection settings)."""
+        try:
+            hvars = hostvars[host]
+            play_context = self._play_context.set_task_and_variable_override(task=self._task, variables=hvars, templar=self._templar)
+            conn_type = play_context.connection
+            if conn_type in (None, "smart"):
+                conn_type = "ssh"
+            connection = self._shared_loader_obj.connection_loader.get(
+                conn_type, play_context, None, task_uuid=self._task._uuid, ansible_playbook_pid=to_text(os.getppid()))
+            if connection is None:
+                raise AnsibleActionFail("the connection plugin %r of host %s was not found" % (conn_type, host))
+            options = {}
+            for name in C.config.get_plugin_vars("connection", connection._load_name):
+                if name in hvars:
+                    options[name] = hvars[name]
+            task_keys = self._task.dump_attrs()
+            task_keys["timeout"] = play_context.timeout
+            connection.set_options(task_keys=task_keys, var_options=options)
+            shell_options = {}
+            for name in C.config.get_plugin_vars("shell", connection._shell._load_name):
+                if name in hvars:
+                    shell_options[name] = hvars[name]
+            connection._shell.set_options(var_options=shell_options)
+            action = self._shared_loader_obj.action_loader.get(
+                "ansible.legacy.normal", task=self._task, connection=connection, play_context=play_context,
+                loader=self._loader, templar=self._templar, shared_loader_obj=self._shared_loader_obj)
+        except AnsibleActionFail:
+            raise
+        except Exception as exc:  # pylint: disable=broad-except
+            raise AnsibleActionFail("cannot connect to host %s to read its config: %s (give the configs with the configs option instead)"
+                                    % (host, to_text(exc)))
+        return _HostLoader(action, connection, hvars)
+
+
+class _HostLoader(RemoteLoader):
+    """RemoteLoader over another host's connection; closes it on cleanup."""
+
+    def __init__(self, action, connection, task_vars):
+        RemoteLoader.__init__(self, action, task_vars)
+        self._conn = connection
+
+    def cleanup(self):
+        RemoteLoader.cleanup(self)
+        try:
+            self._conn.close()
+        except Exception:  # pylint: disable=broad-except
+            pass
+
+
+__all__ = ["ActionModule", "ARGUMENT_SPEC"]
