@@ -69,11 +69,29 @@ def run_checks(result, defaults=None):
     return out
 
 
+def _scrub(findings, config):
+    """Mask the config's secrets (passwords, tokens, URL credentials) in messages and hints."""
+    try:
+        from ansible_collections.natsops.nats.plugins.module_utils._nats_redact import scrub, secret_values
+    except ImportError:  # pragma: no cover - redaction helper missing
+        return findings
+    secrets = secret_values(config) if isinstance(config, dict) else set()
+    out = []
+    for f in findings:
+        message = scrub(f.message, secrets)
+        hint = scrub(f.hint, secrets) if f.hint else f.hint
+        if message != f.message or hint != f.hint:
+            f = Finding(f.code, f.severity, message, f.file, f.line, f.column, f.path, hint, f.host)
+        out.append(f)
+    return out
+
+
 def validate(result, disable=(), warnings_as_errors=False, defaults=None):
     """Findings of every config check plus the parser's warnings, policy applied, sorted by file/line/column."""
     disable = check_disable(disable)
     findings = list(result.warnings or ()) + run_checks(result, defaults)
     findings = apply_policy(findings, disable, warnings_as_errors)
+    findings = _scrub(findings, result.config)
     findings.sort(key=_sort_key)
     return findings
 
