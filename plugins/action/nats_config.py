@@ -154,7 +154,6 @@ class ActionModule(ActionBase):
             loader.cleanup()
 
         secrets = secret_values(parsed.config) if parsed is not None else set()
-        secrets.update(v for v in env.values() if v)
         errors, warnings = split(findings)
         error_dicts = [_clean_finding(f, secrets) for f in errors]
         all_dicts = [_clean_finding(f, secrets) for f in findings]

@@ -36,7 +36,7 @@ T_ENV_PW=env-Pw-6-zq ansible-playbook -vvv -i "$work/inventory" -e "work_dir=$wo
 grep -q "REDACTION-PLAY-DONE True True False" "$work/vvv.log"
 grep -q "cluster name conflicts between cluster and gateway definitions" "$work/vvv.log"
 set +x
-for secret in alice-Pw-1-zq bob-Pw-2-zq ws-Tok-3-zq leaf-Pw-4-zq route-Pw-5-zq env-Pw-6-zq \
+for secret in alice-Pw-1-zq bob-Pw-2-zq tok-Tok-3-zq leaf-Pw-4-zq route-Pw-5-zq env-Pw-6-zq \
         SUAMLK2ZNL35WSMW37E7UD4VZ7ELPKW7DHC3BWBSD2GCZ7IUQQXZIORRBU; do
     if grep -n -F "$secret" "$work/vvv.log"; then
         echo "secret $secret leaked into the -vvv output" >&2
