@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Integration test of the natsops.nats.nats_server role: a 2x3 super-cluster on this machine
+# (east1-3, west1-3 on 127.0.0.1, free ports chosen per run), then the install path and the unit.
+set -eu -o pipefail
+
+PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
+WORK="$(mktemp -d)"
+cleanup() {
+    # servers are stopped by PID inside the playbooks; this only removes files
+    rm -rf "${WORK}"
+}
+trap cleanup EXIT
+
+"${PYTHON}" - "${WORK}" <<'PYEOF'
+import json
+import os
+import socket
+import sys
+
+work = sys.argv[1]
+socks = []
+for _ in range(6 * 4 + 1):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+ports = [s.getsockname()[1] for s in socks]
+for s in socks:
+    s.close()
+hosts = ["east1", "east2", "east3", "west1", "west2", "west3"]
+test_ports = {}
+for i, host in enumerate(hosts):
+    test_ports[host] = dict(zip(("client", "cluster", "gateway", "http"), ports[4 * i:4 * i + 4]))
+with open(os.path.join(work, "vars.json"), "w") as f:
+    json.dump({"test_dir": work, "test_ports": test_ports, "test_mirror_port": ports[-1]}, f)
+PYEOF
+
+ap() {
+    ansible-playbook -i inventory.yml -e "@${WORK}/vars.json" "$@"
+}
+sums() {
+    sha256sum "${WORK}"/*/nats-server.conf
+}
+fail() {
+    echo "FAILED: $*" >&2
+    exit 1
+}
+
+echo "== 1. first run: the role writes six configs"
+ap converge.yml | tee "${WORK}/run1.log"
+grep -Eq '^east1 +: ok=[0-9]+ +changed=[1-9]' "${WORK}/run1.log" || fail "first run changed nothing on east1"
+[ "$(sums | wc -l)" -eq 6 ] || fail "expected six config files"
+
+echo "== 2. second run: changed=0"
+ap converge.yml | tee "${WORK}/run2.log"
+if grep -E 'changed=[1-9]' "${WORK}/run2.log"; then
+    fail "the second run changed something"
+fi
+
+echo "== 3. check mode with diff: shows the change, writes nothing"
+sums > "${WORK}/before.sums"
+ap converge.yml --check --diff -e '{"test_config_extra": {"max_payload": 2097152}}' | tee "${WORK}/run3.log"
+grep -q '+max_payload: 2097152' "${WORK}/run3.log" || fail "check mode diff does not show the change"
+sums | diff "${WORK}/before.sums" - || fail "check mode changed a file"
+
+echo "== 4. a gateway name smuggled through nats_server_config_extra fails before any file changes"
+if ap converge.yml -e test_smuggle_host=west2 -e '{"test_config_extra": {"max_payload": 2097152}}' > "${WORK}/run4.log" 2>&1; then
+    cat "${WORK}/run4.log"
+    fail "the conflicting config was accepted"
+fi
+cat "${WORK}/run4.log"
+grep -Eq '\[west2\] [^ ]*/west2/nats-server.conf:[0-9]+:[0-9]+: cluster name conflicts between cluster and gateway definitions' \
+    "${WORK}/run4.log" || fail "the conflict message (with host and file:line:col) is missing"
+grep -q 'no file was written' "${WORK}/run4.log" || fail "the failure does not say that nothing was written"
+sums | diff "${WORK}/before.sums" - || fail "a config file changed although validation failed"
+
+echo "== 5. boot the super-cluster"
+ap boot.yml
+
+echo "== 6. install from a local mirror, systemd unit"
+ap install.yml
