@@ -74,6 +74,8 @@ K_COMMENT = 12     # a whole comment (server: itemCommentStart + itemText)
 K_VARIABLE = 13
 K_INCLUDE = 14
 K_NOTE = 15        # not a server item: a quirk observation (value = code, extra = detail)
+K_PAIRS = 16       # fast path: value = [(key, key offset, kind, raw value, value offset)]
+K_ELEMS = 17       # fast path: value = [(kind, raw value, value offset)] appended to an array
 
 # Lexer states (spec names; see module docstring)
 T, TV, B, BV, BE, KS, KE, V, AV, AVE, MK, MKE, MV, MVE = range(14)
@@ -157,6 +159,8 @@ _M_DIGITS = TOKENS["digits"].re.match
 _M_SUFFIX_TAIL = TOKENS["suffix_tail"].re.match
 _M_IP = TOKENS["ip_body"].re.match
 _M_INC_BARE = TOKENS["include_bare"].re.match
+_FAST_FIRST = frozenset(u"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_\"")
+_FAST_ELEM_FIRST = frozenset(u"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_\"0123456789$/*>!@%&+")
 _M_INC_SQ = TOKENS["include_sq"].re.match
 _M_INC_DQ = TOKENS["include_dq"].re.match
 _S_BLOCK_END = TOKENS["block_end"].re.search
@@ -164,26 +168,26 @@ _S_BLOCK_END = TOKENS["block_end"].re.search
 _DIGIT_RE = re.compile(u"\\d")
 _BOOLS = frozenset(("true", "false", "yes", "no", "on", "off"))
 
-# Fast path (section 11 of the spec): a whole simple line ``key = value`` at the
-# top level or in a map, taken in one match.  Groups: key, value kind.  Only
-# shapes whose meaning is unambiguous are accepted; anything else falls back to
-# the character-exact state machine.  The value must be followed by optional
-# BLANKs and then LF (not CR: CR handling stays in the slow path), ',' or ';'
-# (top level / map) -- the terminator itself is left for the value-end state.
-_FAST_LINE = re.compile(
-    u"[ \\t]*"
-    # key: plain identifier-ish bare key (no quotes, no keyword check needed unless 'include')
-    u"([A-Za-z_][A-Za-z0-9_.\\-]*)"
-    u"[ \\t]*[=:][ \\t]*"
-    # value alternatives:
-    u"(?:"
-    u"\"([^\"\\\\\\x00\\n\\r]*)\""                  # 2: double-quoted string without escapes
-    u"|([1-9][0-9]{0,17}|0)(?=[ \\t]*(?:\\n|,|;|}|\\Z))"  # 3: small non-negative integer before a terminator
-    u"|([A-Za-z_$/*>][A-Za-z0-9_$/*>.\\-@:]*)(?=[ \\t]*(?:\\n|,|;|}|\\Z))"  # 4: bare string/bool/variable
-    u"|(\\{)|(\\[)"                                  # 5/6: map or array start
-    u")"
+# Fast paths (section 11 of the spec): runs of simple ``key = scalar`` pairs at a key
+# position (T, B, MK) and runs of simple scalars at an array element start (AV) are
+# taken one whole entry per regex match, value terminator included.  Only shapes whose
+# meaning is unambiguous are accepted (see each alternative); anything else -- and
+# every error -- is left to the character-exact state machine, which the fast path
+# hands over to in exactly the state the slow path would be in.
+_FAST_KEY = u'(?:([A-Za-z_][A-Za-z0-9_.\\-]*)|"([^"\\x00]*)")[ \\t]*[=:][ \\t]*'
+_FAST_SCALAR = (
+    u'(?:"([^"\\\\\\x00]*)"'                                    # dq string without escapes
+    u'|(0|[1-9][0-9]{0,17})(?=[ \\t\\r\\n,;}]|\\Z)'              # small int followed by a number terminator
+    u'|((?!\\d)[^\\t\\n\\r\\x00 ;,\\]}\'\\\\#\\[{"(\\-.][^\\t\\n\\r\\x00 ;,\\]}\'\\\\#]*)'
+    u'(?=[ \\t\\r\\n,;}\\]]|\\Z))'                               # bare token without escapes, quotes or '#'
 )
-FAST_LINE = _FAST_LINE
+# after a value: BLANKs, then optionally one terminator and the SPACE run of the next key position
+_FAST_PAIR = re.compile(_FAST_KEY + _FAST_SCALAR + u"[ \\t]*(?:([,;\\r\\n])[%s]*)?" % _SPACE)
+_FAST_OPEN = re.compile(_FAST_KEY + u"([{\\[])")
+_FAST_ELEM = re.compile(_FAST_SCALAR + u"[ \\t]*(?:([,\\r\\n])[%s]*)?" % _SPACE)
+_M_FAST_PAIR = _FAST_PAIR.match
+_M_FAST_OPEN = _FAST_OPEN.match
+_M_FAST_ELEM = _FAST_ELEM.match
 
 
 def go_lower(s):
@@ -252,10 +256,9 @@ class Lexer(object):
         text = self.text
         n = self.n
         pos = 0
-        stack = []          # state stack (Go lx.stack)
+        stack = self.stack = []          # state stack (Go lx.stack)
         state = T
         push = stack.append
-        fast = _FAST_LINE.match
 
         while True:
             # ------------------------------------------------------------------ T (2.2)
@@ -280,17 +283,13 @@ class Lexer(object):
                 if c == "/" or c == "\x00":
                     yield self._error("Unexpected EOF.", pos + 1)
                     return
-                # fast path: a whole simple "key = value" line
-                m = fast(text, pos)
-                if m is not None:
-                    res = self._fast(m)
+                # fast path: a run of simple "key = value" entries
+                if c in _FAST_FIRST:
+                    res = self._fast_pairs(pos, T, TV)
                     if res is not None:
                         for item in res[0]:
                             yield item
-                        pos = res[1]
-                        state = res[2]
-                        if state != TV:
-                            push(TV)
+                        pos, state = res[1], res[2]
                         continue
                 push(TV)
                 state = KS
@@ -346,6 +345,13 @@ class Lexer(object):
                 if c == "/" or c == "\x00":
                     yield self._error("Unexpected EOF.", pos + 1)
                     return
+                if c in _FAST_FIRST:
+                    res = self._fast_pairs(pos, B, BV)
+                    if res is not None:
+                        for item in res[0]:
+                            yield item
+                        pos, state = res[1], res[2]
+                        continue
                 push(BV)
                 state = KS
                 continue
@@ -540,6 +546,13 @@ class Lexer(object):
                     pos += 1
                     state = stack.pop()
                     continue
+                # fast path: a run of simple scalar elements
+                if c in _FAST_ELEM_FIRST:
+                    res = self._fast_elems(pos)
+                    if res is not None:
+                        yield res[0]
+                        pos, state = res[1], res[2]
+                        continue
                 push(AVE)
                 state = V
                 continue
@@ -606,21 +619,14 @@ class Lexer(object):
                 if c == "" or c == "\x00":
                     yield self._error("Unexpected EOF processing map.", pos + (1 if c else 0))
                     return
-                # fast path: a simple "key = value" line inside a map
-                if c != "/":
-                    m = fast(text, pos)
-                    if m is not None:
-                        res = self._fast(m)
-                        if res is not None:
-                            for item in res[0]:
-                                yield item
-                            pos = res[1]
-                            state = res[2]
-                            if state == TV:
-                                state = MVE
-                            else:
-                                push(MVE)
-                            continue
+                # fast path: a run of simple "key = value" entries inside a map
+                if c in _FAST_FIRST:
+                    res = self._fast_pairs(pos, MK, MVE)
+                    if res is not None:
+                        for item in res[0]:
+                            yield item
+                        pos, state = res[1], res[2]
+                        continue
                 start = pos
                 if c == "/":
                     # a lone '/' is dropped; the key starts with the next character, whatever it is
@@ -707,34 +713,113 @@ class Lexer(object):
             raise RuntimeError("BUG in lexer: unknown state %r" % (state,))  # pragma: no cover
 
     # -- fast path ----------------------------------------------------------------------------
-    def _fast(self, m):
-        """Items for a FAST_LINE match, or None to fall back.  Returns (items, pos, state)."""
-        key = m.group(1)
-        if len(key) == 7 and key.lower() == "include":
+    def _fast_pairs(self, pos, key_state, end_state):
+        """Take a run of simple ``key = scalar`` entries at a key position (T, B or MK).
+
+        Returns (items, pos, state) -- the state (and pushed return state) the slow path
+        would be in at pos -- or None when not even one entry matched."""
+        text = self.text
+        pairs = []
+        start = pos
+        state = key_state
+        while True:
+            m = _M_FAST_PAIR(text, pos)
+            if m is None:
+                break
+            key = m.group(1)
+            if key is None:
+                key = m.group(2)
+                koff = m.start(2) - 1
+            else:
+                if len(key) == 7 and key.lower() == "include":
+                    break
+                koff = m.start(1)
+            g = m.group(3)
+            if g is not None:
+                pairs.append((key, koff, K_STRING, g, m.start(3) - 1))
+            else:
+                g = m.group(4)
+                if g is not None:
+                    pairs.append((key, koff, K_INTEGER, g, m.start(4)))
+                else:
+                    g = m.group(5)
+                    if "//" in g:
+                        break                         # maybe a glued comment: slow path (warning)
+                    if g[0] == "$":
+                        pairs.append((key, koff, K_VARIABLE, g[1:], m.start(5)))
+                    elif len(g) <= 5 and g.lower() in _BOOLS:
+                        pairs.append((key, koff, K_BOOL, g, m.start(5)))
+                    else:
+                        pairs.append((key, koff, K_STRING, g, m.start(5)))
+            pos = m.end()
+            if m.group(6) is None:
+                state = end_state                     # no terminator consumed: value-end state
+                break
+            state = key_state
+        items = [(K_PAIRS, pairs, start, None)] if pairs else []
+        if state == key_state:
+            m = _M_FAST_OPEN(text, pos)
+            if m is not None:
+                key = m.group(1)
+                if key is None:
+                    key = m.group(2)
+                    koff = m.start(2) - 1
+                elif len(key) == 7 and key.lower() == "include":
+                    key = None
+                    koff = None
+                else:
+                    koff = m.start(1)
+                if key is not None:
+                    items.append((K_KEY, key, koff, None))
+                    pos = m.end()
+                    if m.group(3) == "{":
+                        items.append((K_MAP_START, None, pos - 1, None))
+                        state = MK
+                    else:
+                        items.append((K_ARRAY_START, None, pos - 1, None))
+                        state = AV
+                    self._push_end(end_state)
+        if not items:
             return None
-        kpos = m.start(1)
-        g = m.lastindex
-        end = m.end()
-        if g == 2:
-            return ([(K_KEY, key, kpos, None), (K_STRING, m.group(2), m.start(2) - 1, None)], end, TV)
-        if g == 3:
-            return ([(K_KEY, key, kpos, None), (K_INTEGER, m.group(3), m.start(3), None)], end, TV)
-        if g == 4:
-            val = m.group(4)
-            vpos = m.start(4)
-            if val[0] == "$":
-                return ([(K_KEY, key, kpos, None), (K_VARIABLE, val[1:], vpos, None)], end, TV)
-            if len(val) <= 5 and val.lower() in _BOOLS:
-                return ([(K_KEY, key, kpos, None), (K_BOOL, val, vpos, None)], end, TV)
-            if "#" in val or "//" in val:
-                return None
-            return ([(K_KEY, key, kpos, None), (K_STRING, val, vpos, None)], end, TV)
-        if g == 5:
-            # map start: the enclosing value-end state must be pushed, then MK
-            return ([(K_KEY, key, kpos, None), (K_MAP_START, None, end - 1, None)], end, MK)
-        if g == 6:
-            return ([(K_KEY, key, kpos, None), (K_ARRAY_START, None, end - 1, None)], end, AV)
-        return None
+        return items, pos, state
+
+    def _push_end(self, end_state):
+        self.stack.append(end_state)
+
+    def _fast_elems(self, pos):
+        """Take a run of simple scalar array elements at AV.  Returns (item, pos, state) or None."""
+        text = self.text
+        elems = []
+        state = AV
+        start = pos
+        while True:
+            m = _M_FAST_ELEM(text, pos)
+            if m is None:
+                break
+            g = m.group(1)
+            if g is not None:
+                elems.append((K_STRING, g, m.start(1) - 1))
+            else:
+                g = m.group(2)
+                if g is not None:
+                    elems.append((K_INTEGER, g, m.start(2)))
+                else:
+                    g = m.group(3)
+                    if "//" in g:
+                        break
+                    if g[0] == "$":
+                        elems.append((K_VARIABLE, g[1:], m.start(3)))
+                    elif len(g) <= 5 and g.lower() in _BOOLS:
+                        elems.append((K_BOOL, g, m.start(3)))
+                    else:
+                        elems.append((K_STRING, g, m.start(3)))
+            pos = m.end()
+            if m.group(4) is None:
+                state = AVE
+                break
+        if not elems:
+            return None
+        return (K_ELEMS, elems, start, None), pos, state
 
     # -- sub-lexers (each consumes one whole token) -------------------------------------------
     def _comment(self, pos):

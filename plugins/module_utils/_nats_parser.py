@@ -34,7 +34,7 @@ from ansible_collections.natsops.nats.plugins.module_utils import _nats_lexer as
 from ansible_collections.natsops.nats.plugins.module_utils._nats_lexer import (
     HAS_PYPARSING, PYPARSING_IMPORT_ERROR, Lexer, byte_len, go_lower,
     K_ERROR, K_EOF, K_KEY, K_STRING, K_BOOL, K_INTEGER, K_FLOAT, K_DATETIME, K_ARRAY_START, K_ARRAY_END,
-    K_MAP_START, K_MAP_END, K_COMMENT, K_VARIABLE, K_INCLUDE, K_NOTE,
+    K_MAP_START, K_MAP_END, K_COMMENT, K_VARIABLE, K_INCLUDE, K_NOTE, K_PAIRS, K_ELEMS,
 )
 from ansible_collections.natsops.nats.plugins.module_utils import _nats_registry
 
@@ -77,7 +77,9 @@ _SUFFIX_MULT = {
 }
 _DIGIT_OR_DASH = re.compile(u"[\\d-]*")
 _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_DROP = object()          # marker: a value that is not stored at all (unknown suffix)
+_DROP = object()
+_LF = re.compile("\n")
+_tuple_new = tuple.__new__          # marker: a value that is not stored at all (unknown suffix)
 
 
 class IncludeCycleError(NatsConfError):
@@ -174,7 +176,7 @@ class _Source(object):
         lfs = self._lfs
         if lfs is None:
             text = self.text
-            lfs = self._lfs = [m.start() for m in re.finditer("\n", text)] if "\n" in text else []
+            lfs = self._lfs = [m.start() for m in _LF.finditer(text)]
         i = bisect.bisect_left(lfs, off)
         ls = lfs[i - 1] + 1 if i else 0
         if self.ascii:
@@ -183,19 +185,16 @@ class _Source(object):
 
     def position(self, off):
         line, col = self.line_col(off)
-        return Position(self.name, line, col)
+        return _tuple_new(Position, (self.name, line, col))
 
 
-class _Meta(object):
-    """Where the entries of one container came from (filled while parsing)."""
+def _new_meta(src, is_map):
+    """Where the entries of one container came from: [source, positions, used keys].
 
-    __slots__ = ("src", "kpos", "vpos", "used")
-
-    def __init__(self, src, is_map):
-        self.src = src
-        self.kpos = {} if is_map else None
-        self.vpos = {} if is_map else []
-        self.used = set() if is_map else None
+    positions: for a map {key: (key offset, value offset)} -- or (source, key offset,
+    value offset) for entries brought in by an include; for a list [value offset].
+    used: None or the set of keys whose value was referenced as a variable (5.5)."""
+    return [src, {} if is_map else [], None]
 
 
 def _build_positions(config, metas, root_meta):
@@ -205,46 +204,43 @@ def _build_positions(config, metas, root_meta):
     used = set()
     cache = {}
 
-    def conv(src, p):
-        if p is None:
-            return None
-        if type(p) is tuple:
-            src, p = p
-        key = (id(src), p)
+    def conv(src, off):
+        key = (id(src), off)
         r = cache.get(key)
         if r is None:
-            r = cache[key] = src.position(p)
+            r = cache[key] = src.position(off)
         return r
 
     stack = [(config, (), root_meta)]
     while stack:
         node, path, meta = stack.pop()
+        if meta is not None:
+            src, pos, ukeys = meta
+        else:
+            src = pos = ukeys = None
         if type(node) is dict:
-            src = meta.src if meta is not None else None
             for k, v in node.items():
                 p = path + (k,)
-                if meta is not None:
-                    a = conv(src, meta.kpos.get(k))
-                    if a is not None:
-                        kp[p] = a
-                    b = conv(src, meta.vpos.get(k))
-                    if b is not None:
-                        vp[p] = b
-                    if k in meta.used:
+                if pos is not None:
+                    e = pos.get(k)
+                    if e is not None:
+                        if len(e) == 2:
+                            kp[p] = conv(src, e[0])
+                            vp[p] = conv(src, e[1])
+                        else:
+                            kp[p] = conv(e[0], e[1])
+                            vp[p] = conv(e[0], e[2])
+                    if ukeys is not None and k in ukeys:
                         used.add(p)
                 if type(v) is dict or type(v) is list:
                     ent = metas.get(id(v))
                     stack.append((v, p, ent[1] if ent is not None and ent[0] is v else None))
         else:
-            src = meta.src if meta is not None else None
-            vpl = meta.vpos if meta is not None else ()
+            n = len(pos) if pos is not None else 0
             for i, v in enumerate(node):
                 p = path + (i,)
-                if i < len(vpl):
-                    b = conv(src, vpl[i])
-                    if b is not None:
-                        kp[p] = b
-                        vp[p] = b
+                if i < n:
+                    kp[p] = vp[p] = conv(src, pos[i])
                 if type(v) is dict or type(v) is list:
                     ent = metas.get(id(v))
                     stack.append((v, p, ent[1] if ent is not None and ent[0] is v else None))
@@ -447,12 +443,13 @@ class _Parser(object):
         text = src.text
         mapping = self.mapping
         metas = self.metas
-        root_meta = _Meta(src, True)
+        root_meta = _new_meta(src, True)
         self.root_meta = root_meta
-        # context stack entries: [container, meta, provisional name]
-        ctxs = [[mapping, root_meta, None]]
+        # context stack entries: [container, meta, provisional name, offset of '{' / '[']
+        ctxs = [[mapping, root_meta, None, 0]]
         ctx = mapping
         meta = root_meta
+        pos = root_meta[1]
         ctx_is_map = True
         keys = []                      # ONE global stack of pending (key, key offset) -- 4.1 / 4.3
         prev_kind = None
@@ -460,9 +457,28 @@ class _Parser(object):
         crlf_hint = False
         warnings = self.warnings
         want_warn = warnings is not None
+        lookup = self._lookup
 
         for it in Lexer(text).items():
             kind = it[0]
+
+            if kind == K_PAIRS:
+                # fast path: key + scalar pairs stored straight into the current map
+                for key, koff, vkind, raw, voff in it[1]:
+                    if vkind == K_STRING:
+                        val = raw
+                    elif vkind == K_INTEGER:
+                        val = int(raw)
+                    elif vkind == K_BOOL:
+                        val = raw.lower() in ("true", "yes", "on")
+                    else:
+                        val = lookup(raw, voff, ctxs)
+                    if key in ctx:
+                        self._dup(key, koff, meta, ctxs, want_warn)
+                    ctx[key] = val
+                    pos[key] = (koff, voff)
+                prev_kind = K_STRING
+                continue
 
             if kind == K_KEY:
                 keys.append((it[1], it[2]))
@@ -470,9 +486,49 @@ class _Parser(object):
                 prev_val = it[1]
                 continue
 
+            if kind == K_ELEMS:
+                for vkind, raw, voff in it[1]:
+                    if vkind == K_STRING:
+                        val = raw
+                    elif vkind == K_INTEGER:
+                        val = int(raw)
+                    elif vkind == K_BOOL:
+                        val = raw.lower() in ("true", "yes", "on")
+                    else:
+                        val = lookup(raw, voff, ctxs)
+                    ctx.append(val)
+                    pos.append(voff)
+                prev_kind = K_STRING
+                continue
+
             # ---- decode scalar values ----------------------------------------------------
             if kind == K_STRING:
                 val = it[1]
+            elif kind == K_MAP_START or kind == K_ARRAY_START:
+                # push a new context; its provisional name is the pending key (or the list index)
+                is_map = kind == K_MAP_START
+                new = {} if is_map else []
+                meta = _new_meta(src, is_map)
+                metas[id(new)] = (new, meta)
+                if ctx_is_map:
+                    pname = keys[-1][0] if keys else None
+                else:
+                    pname = len(ctx)
+                ctxs.append([new, meta, pname, it[2]])
+                ctx = new
+                pos = meta[1]
+                ctx_is_map = is_map
+                prev_kind = kind
+                continue
+            elif kind == K_MAP_END or kind == K_ARRAY_END:
+                entry = ctxs.pop()
+                val = entry[0]
+                top = ctxs[-1]
+                ctx = top[0]
+                meta = top[1]
+                pos = meta[1]
+                ctx_is_map = type(ctx) is dict
+                it = (kind, None, entry[3], None)
             elif kind == K_INTEGER:
                 tok = it[1]
                 if tok.isdigit() and tok.isascii() and len(tok) < 19:
@@ -490,7 +546,7 @@ class _Parser(object):
             elif kind == K_BOOL:
                 val = go_lower(it[1]) in ("true", "yes", "on")
             elif kind == K_VARIABLE:
-                val = self._lookup(it[1], it[2], ctxs)
+                val = lookup(it[1], it[2], ctxs)
             elif kind == K_FLOAT:
                 try:
                     val = convert_float(it[1])
@@ -501,40 +557,17 @@ class _Parser(object):
                     val = convert_datetime(it[1])
                 except ValueError as e:
                     raise self._err(str(e), it[2])
-            elif kind == K_MAP_START or kind == K_ARRAY_START:
-                # push a new context; its provisional name is the pending key (or the list index)
-                new = {} if kind == K_MAP_START else []
-                nmeta = _Meta(src, kind == K_MAP_START)
-                metas[id(new)] = (new, nmeta)
-                if ctx_is_map:
-                    pname = keys[-1][0] if keys else None
-                else:
-                    pname = len(ctx)
-                ctxs.append([new, nmeta, pname, it[2]])
-                ctx = new
-                meta = nmeta
-                ctx_is_map = kind == K_MAP_START
-                prev_kind = kind
-                continue
-            elif kind == K_MAP_END or kind == K_ARRAY_END:
-                entry = ctxs.pop()
-                val = entry[0]
-                top = ctxs[-1]
-                ctx = top[0]
-                meta = top[1]
-                ctx_is_map = type(ctx) is dict
-                it = (kind, None, entry[3], None)
             elif kind == K_COMMENT:
                 prev_kind = kind
                 continue
             elif kind == K_NOTE:
-                if want_warn or it[1] == "crlf-block-string":
-                    if it[1] == "crlf-block-string":
-                        crlf_hint = True
+                if it[1] == "crlf-block-string":
+                    crlf_hint = True
+                if want_warn:
                     self._note(it, ctxs, keys)
                 continue
             elif kind == K_INCLUDE:
-                self._include(it, ctx, meta, keys)
+                self._include(it, ctx, meta)
                 prev_kind = kind
                 continue
             elif kind == K_EOF:
@@ -560,17 +593,20 @@ class _Parser(object):
                     raise self._err("BUG in parser, keys stack empty", it[2])
                 key, koff = keys.pop()
                 if key in ctx:
-                    old = meta.kpos.get(key)
-                    meta.used.discard(key)
-                    if want_warn:
-                        self._dup_warning(key, old, koff, meta, ctxs)
+                    self._dup(key, koff, meta, ctxs, want_warn)
                 ctx[key] = val
-                meta.kpos[key] = koff
-                meta.vpos[key] = it[2]
+                pos[key] = (koff, it[2])
             else:
                 ctx.append(val)
-                meta.vpos.append(it[2])
+                pos.append(it[2])
         return mapping
+
+    def _dup(self, key, koff, meta, ctxs, want_warn):
+        """A key stored again into the same map (4.2): the new token is not 'used'."""
+        if meta[2] is not None:
+            meta[2].discard(key)
+        if want_warn:
+            self._dup_warning(key, meta[1].get(key), koff, meta, ctxs)
 
     # -- variables (spec 5) ------------------------------------------------------------------
     def _lookup(self, name, off, ctxs):
@@ -579,7 +615,10 @@ class _Parser(object):
         for entry in reversed(ctxs):                             # 5.2: open maps, innermost first
             c = entry[0]
             if type(c) is dict and name in c:
-                entry[1].used.add(name)                          # 5.5: the found token is flagged used
+                m = entry[1]                                     # 5.5: the found token is flagged used
+                if m[2] is None:
+                    m[2] = set()
+                m[2].add(name)
                 return c[name]
         line = self.src.text.count("\n", 0, off) + 1
         if name in self.env_refs:
@@ -608,7 +647,7 @@ class _Parser(object):
         raise self._err("variable reference for '%s' on line %d can not be found" % (name, line), off)
 
     # -- includes (spec 6) -------------------------------------------------------------------
-    def _include(self, it, ctx, meta, keys):
+    def _include(self, it, ctx, meta):
         path = it[1]
         joined = go_join(self.base_dir, path)
         if path.startswith("/") and self.warnings is not None:
@@ -650,38 +689,35 @@ class _Parser(object):
             raise err
         # the included keys are stored into the current map context, normal overwrite semantics
         self.metas.update(child.metas)
-        cmeta = child.root_meta
-        csrc = child.src
+        csrc, cpos, cused = child.root_meta
+        pos = meta[1]
         for k, v in child.mapping.items():
-            kp = cmeta.kpos.get(k)
-            vp = cmeta.vpos.get(k)
-            if type(kp) is int:
-                kp = (csrc, kp)
-            if type(vp) is int:
-                vp = (csrc, vp)
+            e = cpos.get(k)
+            if e is not None and len(e) == 2:
+                e = (csrc, e[0], e[1])
             if k in ctx:
-                meta.used.discard(k)
+                self._dup(k, None, meta, None, False)
                 if self.warnings is not None:
-                    self._dup_warning(k, meta.kpos.get(k), None, meta, None, where=kp)
+                    self._dup_warning(k, pos.get(k), None, meta, None, where=e)
             ctx[k] = v
-            meta.kpos[k] = kp
-            meta.vpos[k] = vp
-            if k in cmeta.used:
-                meta.used.add(k)
+            pos[k] = e
+            if cused is not None and k in cused:
+                if meta[2] is None:
+                    meta[2] = set()
+                meta[2].add(k)
 
     # -- warnings ------------------------------------------------------------------------------
-    def _posstr(self, meta, p):
-        if p is None:
+    def _posstr(self, meta, e):
+        """Text position of a key from a positions entry."""
+        if e is None:
             return "?"
-        src = meta.src
-        if type(p) is tuple:
-            src, p = p
-        return str(src.position(p))
+        if len(e) == 2:
+            return str(meta[0].position(e[0]))
+        return str(e[0].position(e[1]))
 
     def _dup_warning(self, key, old, koff, meta, ctxs, where=None):
         if where is not None:
-            src, off = where if type(where) is tuple else (meta.src, where)
-            pos = src.position(off)
+            pos = where[0].position(where[1])
         else:
             pos = self.src.position(koff)
         path = None
