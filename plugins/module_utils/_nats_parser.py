@@ -19,6 +19,7 @@ Everything is iterative: nesting depth is limited only by memory.
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import os
 import re
@@ -247,6 +248,18 @@ def _build_positions(config, metas, root_meta):
     return kp, vp, used
 
 
+def _run(parser):
+    """Run a top-level parse with the cyclic GC paused (parsing allocates millions of small
+    objects that are all kept; generational collections would only re-scan them)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        parser.run()
+    finally:
+        if was:
+            gc.enable()
+
+
 class _Lazy(object):
     """Computes positions / used paths on first access (parsing does not pay for them)."""
 
@@ -256,7 +269,13 @@ class _Lazy(object):
 
     def get(self):
         if self._res is None:
-            self._res = _build_positions(*self._args)
+            was = gc.isenabled()
+            gc.disable()
+            try:
+                self._res = _build_positions(*self._args)
+            finally:
+                if was:
+                    gc.enable()
             self._args = None
         return self._res
 
@@ -810,7 +829,7 @@ def parse_string(text, filename=None, base_dir=None, env=None, loader=None):
     chain = [go_clean(filename)] if filename else []
     p = _Parser(_Source(fp, s), fp, base, True, env if env is not None else {}, loader or default_loader, set(),
                 chain, files, warnings)
-    p.run()
+    _run(p)
     return _result(p, files, warnings)
 
 
@@ -826,5 +845,5 @@ def parse_file(path, env=None, loader=None):
     warnings = []
     p = _Parser(_Source(path, s), path, go_dir(path), True, env if env is not None else {}, load, set(),
                 [go_clean(path)], files, warnings)
-    p.run()
+    _run(p)
     return _result(p, files, warnings)
