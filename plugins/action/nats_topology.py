@@ -179,23 +179,21 @@ class ActionModule(ActionBase):
             return dict((to_text(k), to_text(v)) for k, v in given.items() if v is not None)
         out = {}
         for host in hosts:
-            try:
-                hv = hostvars[host]
-            except (KeyError, TypeError):
+            hv = _host_vars(hostvars, host)
+            if hv is None:
                 continue
             try:
-                addr = hv.get("ansible_host") if hasattr(hv, "get") else None
-            except AnsibleError:
+                addr = hv["ansible_host"] if "ansible_host" in hv else None
+            except Exception:  # pylint: disable=broad-except
                 addr = None
-            if addr:
+            if isinstance(addr, str) and addr:
                 out[host] = to_text(addr)
         return out
 
     def _path_for(self, host, args, hostvars):
         path = None
-        try:
-            hv = hostvars[host]
-        except (KeyError, TypeError):
+        hv = _host_vars(hostvars, host)
+        if hv is None:
             raise AnsibleActionFail("host %s is not in the inventory" % host)
         try:
             if args["path_var"] and args["path_var"] in hv:
@@ -278,6 +276,16 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("cannot connect to host %s to read its config: %s (give the configs with the configs option instead)"
                                     % (host, to_text(exc)))
         return _HostLoader(action, connection, hvars)
+
+
+def _host_vars(hostvars, host):
+    """The variables of an inventory host, or None when it is not in the inventory."""
+    try:
+        if host not in hostvars:
+            return None
+        return hostvars[host]
+    except Exception:  # pylint: disable=broad-except
+        return None
 
 
 class _HostLoader(RemoteLoader):

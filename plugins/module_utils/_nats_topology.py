@@ -20,6 +20,7 @@ message that names the other hosts and their positions.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import (
@@ -138,6 +139,16 @@ def _loc(position):
     return "%s:%s:%s" % (position[0] or "<string>", position[1], position[2])
 
 
+@lru_cache(maxsize=8192)
+def _split_url(text):
+    """(host, port, user, password, has_userinfo) of a URL; host/port None when not understood."""
+    try:
+        parts = urlsplit(text.strip())
+        return norm_host(parts.hostname), parts.port, parts.username, parts.password, "@" in parts.netloc
+    except ValueError:
+        return None, None, None, None, False
+
+
 class Url(object):
     """A URL from a config: text, where it is, and what it names."""
 
@@ -146,21 +157,7 @@ class Url(object):
     def __init__(self, text, path):
         self.text = text
         self.path = path
-        self.host = None
-        self.port = None
-        self.user = None
-        self.password = None
-        self.has_userinfo = False
-        try:
-            parts = urlsplit(text.strip())
-            self.host = norm_host(parts.hostname)
-            self.port = parts.port
-            self.has_userinfo = "@" in parts.netloc
-            self.user = parts.username
-            self.password = parts.password
-        except ValueError:
-            self.host = None
-            self.port = None
+        self.host, self.port, self.user, self.password, self.has_userinfo = _split_url(text)
 
     @property
     def shown(self):

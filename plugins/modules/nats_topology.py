@@ -29,8 +29,8 @@ description:
     finding: C([host] file:line:col: message (fix)). The message names every other host involved and
     where its side of the problem is."
   - By default the single-server checks of M(natsops.nats.nats_config) run on every config as well.
-  - Use it once per play (C(run_once: true)). It runs on the controller (action plugin). Files are read
-    from each managed host over a connection to that host, with its inventory connection settings.
+  - "Use it once per play (C(run_once: true)). It runs on the controller (action plugin). Files are read
+    from each managed host over a connection to that host, with its inventory connection settings."
   - Never changes anything; runs the same in check mode.
 options:
   configs:
