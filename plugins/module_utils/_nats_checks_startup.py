@@ -516,7 +516,7 @@ def gateways_entries(result, ctx):
 
 
 @check("gateways-duplicate-entry", WARNING, C,
-       "two gateways entries share a name (the last wins) or an entry names the server's own gateway (ignored)")
+       "two gateways entries share a name: the last one wins and the first one's URLs are never dialed")
 def gateways_dup(result, ctx):
     gpath, gw = ctx.block((), "gateway")
     if gw is None:
@@ -533,9 +533,8 @@ def gateways_dup(result, ctx):
         if not isinstance(name, str) or not name:
             continue
         if name == own:
-            yield ctx.finding("gateways-duplicate-entry", "gateways entry %s names this server's own gateway; it is "
-                              "ignored" % ctx.named(npath), npath, hint="remove it or keep it only for identical configs")
-        elif name in seen:
+            continue  # the server keeps it as its own URLs: fine (and common in identical configs)
+        if name in seen:
             yield ctx.finding("gateways-duplicate-entry", "duplicate gateways entry %s: the last entry wins and the "
                               "first one %s is never dialed" % (ctx.named(npath), ctx.where(seen[name])), npath,
                               hint="merge the URLs into one entry")
