@@ -14,7 +14,7 @@ module: nats_config
 short_description: Validate a NATS server config the way nats-server 2.15 parses and starts it
 version_added: 0.1.0
 author:
-  - natsops.nats contributors
+  - natsops.nats contributors (@natsops)
 description:
   - Parses a NATS server configuration file on the managed host (or a string) exactly as
     C(nats-server) 2.15.1 does, including C(include) files and C($VAR) references, and then runs
