@@ -28,7 +28,7 @@ from ansible_collections.natsops.nats.plugins.module_utils._nats_remote import R
 try:
     from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks
     from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser
-    from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import known_codes
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import REGISTRY, known_codes
     HAS_PYPARSING = getattr(_nats_parser, "HAS_PYPARSING", True)
     PYPARSING_IMPORT_ERROR = getattr(_nats_parser, "PYPARSING_IMPORT_ERROR", None)
     CORE_IMPORT_ERROR = None
@@ -36,6 +36,7 @@ except ImportError:  # the core itself is broken or incomplete: report it, don't
     HAS_PYPARSING = True
     PYPARSING_IMPORT_ERROR = None
     CORE_IMPORT_ERROR = traceback.format_exc()
+    REGISTRY = {}
 
 ARGUMENT_SPEC = dict(
     path=dict(type="str"),
@@ -96,6 +97,24 @@ def _clean_finding(f, secrets):
 
 def _format(d):
     return Finding.from_dict(d).format()
+
+
+def fails_dash_t(finding):
+    """Whether `nats-server -t` (which only parses and processes options) fails on this finding too.
+
+    Parse errors and option-processing errors do; so do the few warnings that make
+    `-t` exit 1 (their summaries say so). Startup checks (cluster/gateway name
+    conflict, ...) do not: that is why this collection exists.
+    """
+    if finding.code == PARSE_ERROR:
+        return True
+    entry = REGISTRY.get(finding.code)
+    if entry is None:
+        return False
+    if "nats-server -t fails" in (entry.summary or ""):
+        return True
+    module = getattr(entry.func, "__module__", "") or ""
+    return finding.severity == ERROR and module.endswith("._nats_checks_options")
 
 
 def server_verdict(rc, stdout, stderr):
@@ -243,9 +262,11 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("server_binary must be an absolute path on the managed host, not %r" % binary)
         rc, out, err = run_server_check(self, binary, conf_path=path, content=content, env=env)
         valid, server_digest, message = server_verdict(rc, out, err)
-        # `-t` only parses: compare with our parse verdict, not with the startup checks
-        ours = parsed is not None and digest is not None and not any(f.code == PARSE_ERROR for f in findings)
-        agrees = (valid == ours) and (not valid or server_digest == digest)
+        if parsed is not None:
+            # judge `-t` on every finding, whatever the task's disable/warnings_as_errors policy
+            findings = _nats_checks.validate(parsed)
+        expected = digest is not None and not any(fails_dash_t(f) for f in findings)
+        agrees = (valid == expected) and (not valid or server_digest == digest)
         return dict(rc=rc, valid=valid, digest=server_digest, agrees=agrees, message=scrub(message, secrets))
 
 

@@ -263,3 +263,161 @@ def test_server_verdict_parsing():
                                                     "configuration file /etc/n.conf is valid (sha256:%s)" % ("a" * 64))
     bad = "nats-server: /etc/n.conf:2:1: unknown field \"clustr\"\n"
     assert action_mod.server_verdict(1, "", bad) == (False, None, "/etc/n.conf:2:1: unknown field \"clustr\"")
+
+
+# -- with the real parser, checks and nats-server ------------------------------
+
+def _write(base, files):
+    for rel, text in files.items():
+        p = base / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+
+
+def _local_shell(action, tmp_path):
+    """Let run_server_check execute on this machine (the 'managed host')."""
+    import subprocess
+
+    def make_tmp_path(remote_user=None):
+        d = tmp_path / "remote-tmp"
+        d.mkdir(exist_ok=True)
+        return str(d) + "/"
+
+    def transfer_data(path, data):
+        with open(path, "w") as fh:
+            fh.write(data)
+        return path
+
+    def low_level(cmd, sudoable=True, **kw):
+        p = subprocess.run(["/bin/sh", "-c", cmd], capture_output=True, text=True, timeout=30, check=False)
+        return {"rc": p.returncode, "stdout": p.stdout, "stderr": p.stderr}
+
+    action._make_tmp_path = make_tmp_path
+    action._transfer_data = transfer_data
+    action._fixup_perms2 = lambda paths, remote_user=None, execute=True: None
+    action._low_level_execute_command = low_level
+    action._remove_tmp_path = lambda path, force=False: shutil.rmtree(path, ignore_errors=True)
+
+
+def _harness():
+    from ansible_collections.natsops.nats.tests.unit import nats_harness
+    return nats_harness
+
+
+@needs_core
+def test_seed_conflict_fails_with_message_and_location(tmp_path):
+    _write(tmp_path, {"seed.conf": SEED_CONF})
+    path = str(tmp_path / "seed.conf")
+    result, host = run({"path": path})
+    assert result["failed"] is True and result["valid"] is False
+    assert [e["code"] for e in result["errors"]] == ["cluster-gateway-name-conflict"]
+    err = result["errors"][0]
+    assert (err["file"], err["line"], err["column"], err["path"]) == (path, 4, 3, "cluster.name")
+    assert err["message"].startswith("cluster name conflicts between cluster and gateway definitions")
+    assert "%s:8:3" % path in err["message"]  # the gateway side
+    assert result["msg"].startswith("1 error in %s:\n%s:4:3: cluster name conflicts between cluster and gateway definitions"
+                                    % (path, path))
+    assert result["msg"].endswith("(%s)" % err["hint"])
+    assert result["cluster_name"] == "cluster" and result["gateway_name"] == "gateway"
+    assert result["digest"] == _harness().check(path).digest
+    assert host.fetches == [path] and host.slurps == []
+
+
+@needs_core
+def test_includes_are_read_once_each_and_env_resolves(tmp_path):
+    _write(tmp_path, {
+        "main.conf": "server_name: $NAME\ninclude auth.conf\ninclude sub/c.conf\ninclude auth.conf\n",
+        "auth.conf": "authorization { user: a, password: $PW }\n",
+        "sub/c.conf": "cluster { name: x, listen: 127.0.0.1:6222 }\n",
+    })
+    path = str(tmp_path / "main.conf")
+    env = {"NAME": "n1", "PW": "pw-secret-1"}
+    result, host = run({"path": path, "env": env})
+    assert "failed" not in result, result["msg"]
+    assert result["server_name"] == "n1" and result["cluster_name"] == "x"
+    assert result["config"]["authorization"] == {"user": "a", "password": REDACTED}
+    assert "pw-secret-1" not in json.dumps(result)
+    assert result["digest"] == _harness().check(path, env=env).digest
+    assert host.fetches == [path, str(tmp_path / "auth.conf"), str(tmp_path / "sub" / "c.conf")]
+    assert [f["path"] for f in result["files"]][:3] == host.fetches
+
+
+@needs_core
+def test_content_with_base_dir_and_check_mode(tmp_path):
+    _write(tmp_path, {"gw.conf": "gateway { name: gateway, listen: 127.0.0.1:7222 }\n"})
+    result, host = run({"content": "cluster { name: cluster, listen: 127.0.0.1:6222 }\ninclude gw.conf\n",
+                        "base_dir": str(tmp_path)}, check_mode=True)
+    assert result["failed"] is True and result["changed"] is False
+    assert [e["code"] for e in result["errors"]] == ["cluster-gateway-name-conflict"]
+    assert result["msg"].startswith("1 error in <string>:\n")
+    assert host.fetches == [str(tmp_path / "gw.conf")]
+
+
+@needs_core
+def test_disable_and_warnings_as_errors(tmp_path):
+    _write(tmp_path, {"seed.conf": SEED_CONF})
+    path = str(tmp_path / "seed.conf")
+    result, dummy = run({"path": path, "disable": ["cluster-gateway-name-conflict"]})
+    assert "failed" not in result and result["valid"] is True
+    text = "cluster { listen: 127.0.0.1:6222 }\ngateway { name: g, listen: 127.0.0.1:7222 }\n"
+    result, dummy = run({"content": text})
+    assert "failed" not in result
+    assert [f["code"] for f in result["findings"]] == ["gateway-name-adopted-by-cluster"]
+    assert len(result["warnings"]) == 1 and result["warnings"][0].startswith("<string>:1:1: cluster has no name")
+    result, dummy = run({"content": text, "warnings_as_errors": True})
+    assert result["failed"] is True
+    assert [(e["code"], e["severity"]) for e in result["errors"]] == [("gateway-name-adopted-by-cluster", "error")]
+
+
+@needs_core
+def test_missing_include_is_the_servers_message(tmp_path):
+    _write(tmp_path, {"m.conf": "include nope.conf\n"})
+    path = str(tmp_path / "m.conf")
+    result, host = run({"path": path})
+    assert result["failed"] is True
+    assert result["errors"][0]["code"] == "parse-error"
+    assert result["errors"][0]["message"] == _harness().check(path).error
+    # fetch failed, slurp told why
+    assert host.slurps == [str(tmp_path / "nope.conf")]
+
+
+@needs_core
+@pytest.mark.parametrize("files, env, server_valid", [
+    ({"c.conf": "server_name: n1\ncluster { name: a, listen: 127.0.0.1:6222 }\n"}, None, True),
+    ({"c.conf": SEED_CONF}, None, True),                                     # startup-only error: -t says valid
+    ({"c.conf": "clustr { name: a }\n"}, None, False),                       # unknown field: both reject it
+    ({"c.conf": "port: 4222\nauthorization { user: a, password: $PW }\n"}, {"PW": "pw\"se$cret"}, True),
+    # the server parses env values as config values: this one does not parse (both say so)
+    ({"c.conf": "port: 4222\nauthorization { user: a, password: $PW }\n"}, {"PW": "it's a secret"}, False),
+    ({"c.conf": "port: 4222\nauthorization { user: a, password: $PW }\n"}, None, False),
+    ({"c.conf": "include x.conf\n", "x.conf": "port: 4223\n"}, None, True),
+])
+def test_server_check_agrees_with_nats_server(tmp_path, files, env, server_valid):
+    _write(tmp_path, files)
+    path = str(tmp_path / "c.conf")
+    args = {"path": path, "server_binary": _harness().binary()}
+    if env:
+        args["env"] = env
+    action, dummy = make_action(args)
+    _local_shell(action, tmp_path)
+    result = action.run(task_vars={})
+    check = result["server_check"]
+    assert check["valid"] is server_valid, check
+    assert check["agrees"] is True, (check, result["msg"])
+    if server_valid:
+        assert check["digest"] == result["digest"] and check["rc"] == 0
+    else:
+        assert check["digest"] is None and check["rc"] == 1
+    if env:
+        assert "secret" not in json.dumps(result)
+
+
+@needs_core
+def test_server_check_with_content(tmp_path):
+    action, dummy = make_action({"content": SEED_CONF, "server_binary": _harness().binary()})
+    _local_shell(action, tmp_path)
+    result = action.run(task_vars={})
+    assert result["failed"] is True
+    assert result["server_check"]["valid"] is True and result["server_check"]["agrees"] is True
+    assert result["server_check"]["digest"] == result["digest"]
+    assert not os.path.exists(str(tmp_path / "remote-tmp"))  # the remote temp dir is removed
