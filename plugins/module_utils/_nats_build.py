@@ -367,4 +367,3 @@ def restart_reasons(old, new):
             if ob.get(key) != nb.get(key):
                 reasons.append("%s.%s" % (block, key))
     return sorted(set(reasons))
-

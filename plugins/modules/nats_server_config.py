@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# Apache License 2.0 (see LICENSE) or GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # This file only documents the module; the work is done on the controller by
 # plugins/action/nats_server_config.py.
@@ -13,22 +13,22 @@ module: nats_server_config
 short_description: Build, render and validate the configs of a whole NATS (super-)cluster at once
 version_added: 0.1.0
 author:
-  - natsops.nats contributors
+  - natsops.nats contributors (@natsops)
 description:
-  - The engine of the M(natsops.nats.nats_server) role; usually not called directly.
+  - The engine of the C(natsops.nats.nats_server) role; usually not called directly.
   - Takes the role settings of every host (O(settings)), builds each host's config as a dict (routes to the
     peers of its cluster, a C(gateway) block named after its cluster when there are several clusters),
     deep-merges C(nats_server_config_extra), renders it as NATS config text with the collection's renderer,
     validates each config with the collection's checks and all of them together with the cross-server
     topology checks.
-  - Fails with every error (C([host] file:line:col: message (hint))) when any config is invalid. It never
-    writes anything, so the role writes files only after every host's config passed.
+  - "Fails with every error (C([host] file:line:col: message (hint))) when any config is invalid. It never
+    writes anything, so the role writes files only after every host's config passed."
   - Runs on the controller only and reads nothing from the managed hosts; run it once (C(run_once)) for all hosts.
 options:
   settings:
     description:
       - Mapping of inventory host name to that host's role variables (C(nats_cluster_name), C(nats_client_port),
-        C(nats_advertise_host), C(nats_server_config_extra), ...; see the M(natsops.nats.nats_server) role).
+        C(nats_advertise_host), C(nats_server_config_extra), ...; see the C(natsops.nats.nats_server) role).
       - Missing variables take the role defaults. The order of hosts is the order of routes and gateway URLs.
     type: dict
     required: true
@@ -38,6 +38,17 @@ options:
         whether applying the new config needs a restart (RV(restart)) or a reload is enough.
     type: dict
     default: {}
+  disable:
+    description:
+      - Check codes to skip, in the single-config and the topology checks.
+    type: list
+    elements: str
+    default: []
+  warnings_as_errors:
+    description:
+      - Treat every warning as an error.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -85,7 +96,9 @@ msg:
   description: Summary; on failure the number of errors and one line per error.
   returned: always
   type: str
-  sample: "1 error in the generated NATS server configs; no file was written:\n[east1] /etc/nats-server/nats-server.conf:14:3: cluster name conflicts between cluster and gateway definitions"
+  sample: >-
+    1 error in the generated NATS server configs; no file was written:
+    [east1] /etc/nats-server/nats-server.conf:14:3: cluster name conflicts between cluster and gateway definitions
 configs:
   description: Host name to the rendered config text. Only when every config is valid.
   returned: success

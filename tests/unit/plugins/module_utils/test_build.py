@@ -220,4 +220,3 @@ def test_restart_reasons():
     # keys are case-insensitive in NATS configs
     upper = dict((k.upper(), v) for k, v in old.items())
     assert b.restart_reasons(upper, old) == []
-
