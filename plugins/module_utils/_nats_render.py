@@ -30,13 +30,11 @@ nested deeper than 10000 levels; ``render`` does not check that.
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 
-try:
-    from collections.abc import Mapping
-except ImportError:  # pragma: no cover
-    from collections import Mapping
+from collections.abc import Mapping, Sequence
 
 from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import format_path
 from ansible_collections.natsops.nats.plugins.module_utils._nats_model import GoTime
@@ -255,3 +253,62 @@ def render(values, indent=2):
     if not lines:
         return ""
     return "\n".join(lines) + "\n"
+
+
+def _plain_scalar(v):
+    """Plain builtin copy of a scalar (str/bytes/int/float subclasses such as Ansible's
+    tagged or unsafe text become the base type; GoTime is kept; UTC datetimes become GoTime)."""
+    if isinstance(v, str):
+        if isinstance(v, GoTime):
+            return v if type(v) is GoTime else GoTime(str.__str__(v))
+        return v if type(v) is str else str.__str__(v)
+    if isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, int):
+        return v if type(v) is int else int(v)
+    if isinstance(v, float):
+        return v if type(v) is float else float(v)
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v)
+    if isinstance(v, datetime.datetime) and not v.microsecond:
+        offset = v.utcoffset()
+        if offset is None or not offset:
+            return GoTime("%04d-%02d-%02dT%02d:%02d:%02dZ" % (v.year, v.month, v.day, v.hour, v.minute, v.second))
+    return v
+
+
+def to_plain(value):
+    """Copy of ``value`` made of builtin types only, without recursion.
+
+    Mappings become ``dict`` (keys made plain too), lists/tuples (and other non-string
+    sequences) become ``list``, str/int/float/bytes subclasses (Ansible tagged or unsafe
+    values) their base type; ``GoTime`` stays; a ``datetime`` in UTC (or naive) without
+    microseconds becomes a ``GoTime``. Anything else is left as is (``render`` names it).
+    """
+    def convert(v):
+        if isinstance(v, Mapping):
+            return {}, list(v.items())
+        if isinstance(v, (str, bytes, bytearray)) or not isinstance(v, Sequence):
+            return _plain_scalar(v), None
+        return [], list(v)
+
+    root, todo = convert(value)
+    if todo is None:
+        return root
+    stack = [(root, iter(todo))]
+    while stack:
+        container, items = stack[-1]
+        item = next(items, _END)
+        if item is _END:
+            stack.pop()
+            continue
+        if isinstance(container, dict):
+            k, v = item
+            new, children = convert(v)
+            container[_plain_scalar(k)] = new
+        else:
+            new, children = convert(item)
+            container.append(new)
+        if children is not None:
+            stack.append((new, iter(children)))
+    return root

@@ -251,9 +251,8 @@ def test_round_trip_through_parser(values):
 @needs_parser
 def test_parser_round_trip_deep():
     deep = {"a": 1}
-    for _i in range(300):
-        deep = {"m": deep, "l": [deep]}
-        deep = {"x": deep}
+    for i in range(500):
+        deep = {"m": deep, "l": [i, "x", [[]], {"k": {}}]} if i % 50 == 0 else {"x": [deep] if i % 2 else deep}
     values = {"t": deep}
     text = render(values)
     assert _nats_parser.parse_string(text).digest == digest(values)
