@@ -130,7 +130,7 @@ def main():
     size = sum(len(t) for t in texts.values())
     lines = sum(t.count("\n") for t in texts.values())
     best = None
-    for _ in range(REPEAT):
+    for dummy in range(REPEAT):
         gc.collect()
         times, single, found, results = run_once(parser, checks, topology, texts, addresses)
         if best is None or sum(t[1] for t in times) < sum(t[1] for t in best):

@@ -10,7 +10,7 @@ name: nats_topology_validate
 short_description: Validate a NATS super-cluster across servers (routes, gateways, leafnodes)
 version_added: 0.1.0
 author:
-  - natsops.nats contributors
+  - natsops.nats contributors (@natsops)
 description:
   - Takes the config of every server (by inventory host) and reports what no single-file check can catch,
     such as cluster members that disagree on the cluster name, a C(gateways) entry whose name is not the

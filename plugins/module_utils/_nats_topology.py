@@ -32,6 +32,7 @@ from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import
 from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import REGISTRY, check, checks
 
 SCOPE = "topology"
+INTERNAL_ERROR = "check-internal-error"  # registered by _nats_checks (scope config); reused for crashed topology checks
 
 DEFAULT_CLIENT_PORT = 4222
 DEFAULT_POOL_SIZE = 3
@@ -310,7 +311,7 @@ class Server(object):
         elif isinstance(value, str):
             self.js_enabled = value.lower() in ("enabled", "enable")
         elif isinstance(value, dict):
-            _, enabled = _find(value, ("enable", "enabled"))
+            enabled = _find(value, ("enable", "enabled"))[1]
             self.js_enabled = enabled is not False
             dkey, domain = _find(value, ("domain",))
             if _str(domain):
@@ -355,7 +356,7 @@ class Server(object):
         self._add("client", bind, value, path or ((hkey,) if hkey else ()))
 
     def _http(self, cfg):
-        _, host = _find(cfg, ("host", "net"))
+        host = _find(cfg, ("host", "net"))[1]
         default_bind = _str(host) or ""
         for names in (("http", "https"), ("http_port", "monitor_port", "https_port")):
             for name in names:
@@ -405,8 +406,8 @@ class Server(object):
         key, auth = _find(block, ("authorization",))
         if not isinstance(auth, dict) or base is None:
             return None, None
-        _, user = _find(auth, ("user", "username"))
-        _, password = _find(auth, ("password", "pass"))
+        user = _find(auth, ("user", "username"))[1]
+        password = _find(auth, ("password", "pass"))[1]
         if not _str(user):
             return None, None
         return (user, _str(password) or ""), base + (key,)
@@ -628,7 +629,7 @@ class Topology(object):
                     other = by_name.get(entry.name)
                     if other is not None:
                         parent[find(other)] = find(here)
-        for src, _, _, listener in self.gateway_edges:
+        for src, dummy_entry, dummy_url, listener in self.gateway_edges:
             dst = self.cluster_of.get(listener.server.host)
             srcg = self.cluster_of.get(src.host)
             if dst is not None and srcg is not None:
@@ -749,7 +750,7 @@ def _check_route_port(topo):
 
 @check("gateway-url-wrong-port", ERROR, SCOPE, "A gateway URL points at a known server's non-gateway port (client, cluster, ...)")
 def _check_gateway_port(topo):
-    edges = [(src, url, listener) for src, _, url, listener in topo.gateway_edges]
+    edges = [(src, url, listener) for src, dummy, url, listener in topo.gateway_edges]
     return _wrong_port(topo, "gateway-url-wrong-port", "gateway", "gateway URL", edges,
                        'nats-server logs "Attempt to connect to gateway ... using wrong port" and retries every second')
 
@@ -1011,8 +1012,8 @@ def _check_pinned_missing(topo):
 def _check_pinned_sets(topo):
     return _majority_check(
         "pinned-accounts-mismatch", topo.clusters,
-        lambda s: tuple(sorted(set(n for n, _ in s.pinned))),
-        lambda s: "cluster.accounts pins %s" % ("[%s]" % ", ".join(sorted(set(n for n, _ in s.pinned))) if s.pinned else "nothing"),
+        lambda s: tuple(sorted(set(p[0] for p in s.pinned))),
+        lambda s: "cluster.accounts pins %s" % ("[%s]" % ", ".join(sorted(set(p[0] for p in s.pinned))) if s.pinned else "nothing"),
         lambda s: s.pinned_path or s.cluster_path,
         "pin the same accounts on every member so each has its dedicated route on both sides",
         applies=lambda s: s.cluster is not None)
@@ -1047,7 +1048,8 @@ def _check_leaf_name(topo):
                      'give hub and leaf different cluster names')
 
 
-@check("gateway-list-asymmetric", WARNING, SCOPE, "Gateway lists are not symmetric (cluster A lists B but B does not list A, or members list different gateways)")
+@check("gateway-list-asymmetric", WARNING, SCOPE,
+       "Gateway lists are not symmetric (cluster A lists B but B does not list A, or members list different gateways)")
 def _check_gateway_symmetry(topo):
     listed = {}      # cluster name -> set of names listed by its members
     first = {}       # (cluster name, listed name) -> (server, entry)
@@ -1165,9 +1167,14 @@ def run_checks(topo, disable=(), warnings_as_errors=False):
     for entry in checks(SCOPE):
         if entry.code in disabled:
             continue
-        findings.extend(entry.func(topo) or ())
+        try:
+            found = list(entry.func(topo) or ())
+        except Exception as exc:  # pylint: disable=broad-except
+            # a bug in one check must not hide the others' findings (nor become a traceback)
+            found = [Finding(INTERNAL_ERROR, ERROR, "topology check %s failed: %s: %s" % (entry.code, type(exc).__name__, exc),
+                             hint="disable %s to continue, and report this" % entry.code)]
+        findings.extend(found)
     return apply_policy(findings, disabled, warnings_as_errors)
-
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ module: nats_topology
 short_description: Validate a NATS super-cluster across servers before deploying it
 version_added: 0.1.0
 author:
-  - natsops.nats contributors
+  - natsops.nats contributors (@natsops)
 description:
   - Reads the config of every server of the play (or takes them from O(configs)) and checks what no
     single-file check can catch, because it only shows when several servers meet. For example cluster
