@@ -21,6 +21,7 @@ from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import
 from ansible_collections.natsops.nats.plugins.module_utils._nats_checks_base import Context, DEFAULTS
 from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks_options  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks_startup  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks_operator  # noqa: F401 pylint: disable=unused-import
 
 PARSE_ERROR = "parse-error"
 INTERNAL_ERROR = "check-internal-error"

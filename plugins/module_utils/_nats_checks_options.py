@@ -16,7 +16,7 @@ import re
 from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import ERROR, WARNING
 from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import check
 from ansible_collections.natsops.nats.plugins.module_utils._nats_checks_base import (
-    SEC, go_atoi, go_duration_str, go_type, parse_go_duration, quote, split_host_port,
+    SEC, go_atoi, go_duration_str, go_type, is_public_key, parse_go_duration, quote, split_host_port,
 )
 
 C = "config"
@@ -314,6 +314,12 @@ def invalid_value(result, ctx):
         if jp is not None:
             yield ctx.finding(code, "Duplicate 'store_dir' configuration: %s and %s" % (ctx.where(tp), ctx.where(jp)),
                               jp, hint="set store_dir only once (in the jetstream block)")
+    p, v = ctx.get((), "trusted_keys", "trusted")
+    keys = [(p + (i,), k) for i, k in enumerate(v)] if isinstance(v, list) else ([(p, v)] if isinstance(v, str) else [])
+    for kp, k in keys:
+        if isinstance(k, str) and not is_public_key(k, "O"):
+            yield ctx.finding(code, "trust key %s required to be a valid public operator nkey: %s" % (quote(k), ctx.where(kp)),
+                              kp, hint="list operator public keys (56 characters starting with 'O')")
     mpath, m = ctx.block((), "mqtt")
     if m is not None:
         p, v = ctx.get(mpath, "max_ack_pending", "max_pending", "max_inflight")

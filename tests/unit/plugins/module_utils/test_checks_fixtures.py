@@ -43,11 +43,11 @@ def render(text, subst):
     return re.sub(r"\{(P[0-9]|DIR)\}", lambda m: str(subst[m.group(1)]), text)
 
 
-def materialize(case, variant, base):
+def materialize(case, variant, base, ports=None):
     """Write case/variant into its own dir with fresh ports -> (dir, conf path, substitutions)."""
     d = os.path.join(str(base), "%s-%s" % (case, variant))
     os.makedirs(d, exist_ok=True)
-    p1, p2, p3 = free_ports(3)
+    p1, p2, p3 = ports or free_ports(3)
     subst = {"P1": p1, "P2": p2, "P3": p3, "DIR": d}
     path = os.path.join(d, "nats.conf")
     with open(path, "w", encoding="utf-8") as f:
@@ -60,9 +60,11 @@ def outcomes(tmp_path_factory):
     """{(case, variant): (started, output, subst)} for every fixture, run in parallel."""
     base = tmp_path_factory.mktemp("checks-parity")
     jobs = {}
-    for case in CASES:
-        for variant in ("bad", "fixed"):
-            jobs[(case, variant)] = materialize(case, variant, base)
+    ports = free_ports(6 * len(CASES))  # all distinct, so parallel servers never collide
+    for i, case in enumerate(CASES):
+        for j, variant in enumerate(("bad", "fixed")):
+            k = 6 * i + 3 * j
+            jobs[(case, variant)] = materialize(case, variant, base, ports[k:k + 3])
 
     def run(item):
         key, (d, path, subst) = item
