@@ -142,23 +142,23 @@ def _loc(position):
 
 @lru_cache(maxsize=8192)
 def _split_url(text):
-    """(host, port, user, password, has_userinfo) of a URL; host/port None when not understood."""
+    """(scheme, host, port, user, password, has_userinfo) of a URL; host/port None when not understood."""
     try:
         parts = urlsplit(text.strip())
-        return norm_host(parts.hostname), parts.port, parts.username, parts.password, "@" in parts.netloc
+        return parts.scheme.lower(), norm_host(parts.hostname), parts.port, parts.username, parts.password, "@" in parts.netloc
     except ValueError:
-        return None, None, None, None, False
+        return None, None, None, None, None, False
 
 
 class Url(object):
     """A URL from a config: text, where it is, and what it names."""
 
-    __slots__ = ("text", "path", "host", "port", "user", "password", "has_userinfo")
+    __slots__ = ("text", "path", "scheme", "host", "port", "user", "password", "has_userinfo")
 
     def __init__(self, text, path):
         self.text = text
         self.path = path
-        self.host, self.port, self.user, self.password, self.has_userinfo = _split_url(text)
+        self.scheme, self.host, self.port, self.user, self.password, self.has_userinfo = _split_url(text)
 
     @property
     def shown(self):
@@ -214,6 +214,8 @@ class Server(object):
         key, value = _find(cfg, ("system_account", "system"))
         self.system_account = _str(value) or DEFAULT_SYSTEM_ACCOUNT
         self.system_account_path = (key,) if key and _str(value) else None
+        if not _str(value) and _find(cfg, ("operator", "operators", "trusted_operators"))[0] is not None:
+            self.system_account = None  # operator mode: the operator JWT names it (not compared)
 
         key, value = _find(cfg, ("accounts",))
         self.accounts = set(k for k in value) if isinstance(value, dict) else set()
@@ -518,6 +520,8 @@ class Topology(object):
                         self.unresolved.append((srv, "route", url))
             if srv.gateway is not None:
                 for entry in srv.gateway_entries:
+                    if entry.name and entry.name == srv.gateway_name:
+                        continue  # the server ignores an entry with its own gateway name (never dialed)
                     for url in entry.urls:
                         listener, known = self.lookup(url)
                         if listener is not None:
@@ -728,7 +732,10 @@ def _check_cluster_name(topo):
 
 
 def _wrong_port(topo, code, kind_wanted, what, edges, hint):
+    wanted_kind = kind_wanted
     for src, url, listener in edges:
+        if callable(wanted_kind):
+            kind_wanted = wanted_kind(url)
         if listener.kind == kind_wanted:
             continue
         dst = listener.server
@@ -755,9 +762,14 @@ def _check_gateway_port(topo):
                        'nats-server logs "Attempt to connect to gateway ... using wrong port" and retries every second')
 
 
+def _leaf_kind(url):
+    """Leafnode remotes over ws:// or wss:// go to the hub's websocket listener."""
+    return "websocket" if url.scheme in ("ws", "wss") else "leafnode"
+
+
 @check("leafnode-url-wrong-port", ERROR, SCOPE, "A leafnode remote URL points at a known server's non-leafnode port")
 def _check_leaf_port(topo):
-    return _wrong_port(topo, "leafnode-url-wrong-port", "leafnode", "leafnode remote", topo.leaf_edges,
+    return _wrong_port(topo, "leafnode-url-wrong-port", _leaf_kind, "leafnode remote", topo.leaf_edges,
                        'nats-server logs "attempted to connect to wrong port" and retries every second')
 
 
@@ -1034,14 +1046,14 @@ def _check_pool_size(topo):
 def _check_leaf_name(topo):
     for src, url, listener in topo.leaf_edges:
         dst = listener.server
-        if listener.kind != "leafnode":
+        if listener.kind != _leaf_kind(url):
             continue
         name = src.leaf_cluster_name
         if name and name == dst.leaf_cluster_name:
             yield _finding(
                 "leafnode-same-cluster-name",
                 "leafnode remote %s points at %s, whose cluster name %s is the same as this server's (%s)"
-                % (url.shown, dst.where(dst.leaf_cluster_name_path or dst.leaf.path), _show(name),
+                % (url.shown, dst.where(dst.leaf_cluster_name_path or listener.path), _show(name),
                    _loc(src.pos(src.leaf_cluster_name_path))),
                 src, url.path, value=True,
                 hint='the hub logs "remote leafnode has same cluster name" and the leaf retries every 30s; '

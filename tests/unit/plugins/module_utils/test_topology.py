@@ -116,7 +116,8 @@ def test_good_topology_is_clean_and_summarised():
     # every route resolves to a cluster listener, every gateway URL to a gateway listener
     assert len(topo.route_edges) == 3 * 3 + 2 * 2
     assert all(edge[2].kind == "cluster" for edge in topo.route_edges)
-    assert len(topo.gateway_edges) == 5 * 5
+    # entries naming the server's own gateway are never dialed: A's 3 servers x B's 2 URLs + B's 2 x A's 3
+    assert len(topo.gateway_edges) == 3 * 2 + 2 * 3
     assert all(edge[3].kind == "gateway" for edge in topo.gateway_edges)
 
 
@@ -243,6 +244,26 @@ def test_leafnode_url_wrong_port_and_negative():
     assert_at(f[0], res, "leaf", ("leafnodes", "remotes", 0, "url"))
     assert "client port 4222 of b1" in f[0].message and "its leafnode port is 7422" in f[0].message
     assert codes(findings) == ["leafnode-url-wrong-port"]
+
+
+def test_leafnode_over_websocket():
+    cfg = good()
+    cfg["b1"]["websocket"] = {"port": 8443, "no_tls": True}
+    cfg["b1"]["leafnodes"] = {"port": 7422}
+    cfg["leaf"] = {"server_name": "leaf", "leafnodes": {"remotes": [{"url": "ws://b1:8443"}, {"url": "wss://b1:7422"}]}}
+    res, findings = run(cfg, addresses=dict(ADDR, leaf="10.9.9.9"))
+    assert codes(findings) == ["leafnode-url-wrong-port"]
+    assert_at(findings[0], res, "leaf", ("leafnodes", "remotes", 1, "url"))
+    assert "leafnode port 7422 of b1" in findings[0].message and "its websocket port is 8443" in findings[0].message
+
+
+def test_own_gateway_entry_is_not_dialed():
+    """An entry with the server's own gateway name is ignored by the server: its URLs are not checked."""
+    cfg = good()
+    for h in ("a1", "a2", "a3"):
+        cfg[h]["gateway"]["gateways"][0]["urls"] = ["nats://a1:4222"]
+    dummy, findings = run(cfg)
+    assert findings == []
 
 
 def test_url_no_listener_and_unknown_host_ignored():
@@ -387,6 +408,19 @@ def test_system_account_mismatch():
     assert codes(findings) == ["system-account-mismatch"]
     assert_at(f[0], res, "b1", ("system_account",))
     assert f[0].message.startswith('system_account is "SYS2" here but system_account is "SYS" on a1, a2, a3, b2 (a1 (')
+
+
+def test_system_account_operator_mode_not_compared():
+    cfg = good()
+    for h in ("b1", "b2"):
+        cfg[h]["operator"] = "/etc/nats/op.jwt"
+    cfg["a1"]["accounts"] = {"SYS": {}}
+    cfg["a1"]["system_account"] = "SYS"
+    res, findings = run(cfg)
+    # a1 differs from a2/a3 ($SYS); b1/b2 take theirs from the operator JWT and are not compared
+    assert codes(findings) == ["system-account-mismatch"]
+    assert findings[0].host == "a1"
+    assert findings[0].message.startswith('system_account is "SYS" here but system_account is "$SYS" on a2, a3 (')
 
 
 def test_system_account_mismatch_default_vs_explicit():
