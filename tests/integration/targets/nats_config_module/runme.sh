@@ -45,8 +45,28 @@ for secret in alice-Pw-1-zq bob-Pw-2-zq tok-Tok-3-zq leaf-Pw-4-zq route-Pw-5-zq 
 done
 set -x
 
-# the examples of the collection run too
-examples="$here/../../../../examples"
+# the examples of the collection run too (ansible-test runs this script from a copy of the target)
+examples=""
+for candidate in "$here/../../../../examples" "${ANSIBLE_TEST_CONTENT_ROOT:-/nonexistent}/examples"; do
+    if [ -f "$candidate/demo.yml" ]; then
+        examples="$candidate"
+        break
+    fi
+done
+if [ -z "$examples" ]; then
+    IFS=: read -r -a collection_paths <<< "${ANSIBLE_COLLECTIONS_PATH:-}"
+    for candidate in "${collection_paths[@]}"; do
+        if [ -f "$candidate/ansible_collections/natsops/nats/examples/demo.yml" ]; then
+            examples="$candidate/ansible_collections/natsops/nats/examples"
+            break
+        fi
+    done
+fi
+if [ -z "$examples" ]; then
+    env | sort >&2
+    echo "cannot find the collection's examples/ directory" >&2
+    exit 1
+fi
 ansible-playbook -i "$work/inventory" -l testhost "$examples/validate_rendered.yml" "$@"
 ansible-playbook -i "$work/inventory" -l testhost "$examples/demo.yml" "$@"
 if ansible-playbook -i "$work/inventory" -l testhost "$examples/seed_conflict.yml" > "$work/seed.log" 2>&1; then
