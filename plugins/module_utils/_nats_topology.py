@@ -510,6 +510,7 @@ class Topology(object):
         self.gateway_edges = []    # (src, GatewayEntry, Url, listener)
         self.leaf_edges = []       # (src, Url, listener)
         self.unresolved = []       # (src, kind, Url) URL names a known host but no listener there
+        self.foreign_routes = set()  # hosts with a route to a host outside the given servers
         for srv in self.servers:
             if srv.cluster is not None:
                 for url in srv.routes:
@@ -518,6 +519,8 @@ class Topology(object):
                         self.route_edges.append((srv, url, listener))
                     elif known:
                         self.unresolved.append((srv, "route", url))
+                    else:
+                        self.foreign_routes.add(srv.host)
             if srv.gateway is not None:
                 for entry in srv.gateway_entries:
                     if entry.name and entry.name == srv.gateway_name:
@@ -1105,8 +1108,8 @@ def _check_gateway_symmetry(topo):
 def _check_route_reach(topo):
     for group in topo.clusters:
         members = [s for s in group if s.cluster is not None]
-        if len(members) < 2:
-            continue
+        if len(members) < 2 or any(s.host in topo.foreign_routes for s in members):
+            continue  # a route to an unknown host may connect the parts: nothing can be said
         parent = dict((s.host, s.host) for s in members)
 
         def find(x):

@@ -655,3 +655,12 @@ def test_odd_values_never_crash(bad):
 
 def test_empty_input():
     assert validate_topology({}) == []
+
+
+def test_cluster_routes_disconnected_not_judged_with_unknown_route_hosts():
+    cfg = good()
+    cfg["a3"]["cluster"]["routes"] = ["nats-route://a3:6222", "nats-route://seed.elsewhere.example:6222"]
+    cfg["a1"]["cluster"]["routes"] = ["nats-route://a1:6222", "nats-route://a2:6222"]
+    cfg["a2"]["cluster"]["routes"] = ["nats-route://a1:6222"]
+    dummy, findings = run(cfg)
+    assert findings == []
