@@ -982,7 +982,8 @@ class Lexer(object):
                 raw = text[tstart:e]
                 if "#" in raw or "//" in raw:
                     notes.append((K_NOTE, "glued-comment", tstart, raw))
-            return [item] + notes, e
+            # notes first: the parser still has the pending key when it reads them
+            return notes + [item], e
 
     def _number(self, tstart):
         """3.4 non-negative number / float / datetime / IP / digit-led string at tstart."""
@@ -1008,7 +1009,7 @@ class Lexer(object):
             notes.append((K_NOTE, "int-before-bracket", pos, text[tstart:pos]))
         r = self._bare(tstart, pos + 1, True)
         if notes and r[1] is not None:
-            r = (r[0] + notes, r[1])
+            r = (notes + r[0], r[1])
         return r
 
     def _suffix(self, tstart, pos):

@@ -39,10 +39,17 @@ from ansible_collections.natsops.nats.plugins.module_utils._nats_lexer import (
 )
 from ansible_collections.natsops.nats.plugins.module_utils import _nats_registry
 
-__all__ = ["parse_string", "parse_file", "go_join", "go_clean", "go_dir", "MAX_INCLUDE_DEPTH",
+__all__ = ["parse_string", "parse_file", "go_join", "go_clean", "go_dir", "MAX_INCLUDE_DEPTH", "MAX_NESTING",
            "IncludeCycleError", "QUIRK_CODES", "HAS_PYPARSING", "PYPARSING_IMPORT_ERROR"]
 
 MAX_INCLUDE_DEPTH = 64
+# nats-server refuses documents nested deeper than 10000 levels (when hashing them, spec 9.3);
+# far deeper input is cut off here so a hostile file cannot exhaust memory.
+MAX_NESTING = 100000
+# positions / used paths are recorded down to this depth (ParseResult.pos falls back to the parent)
+MAX_POSITION_DEPTH = 256
+# at most this many warnings of one code per parse; the rest are counted in a summary warning
+MAX_WARNINGS_PER_CODE = 50
 
 # ---------------------------------------------------------------------------
 # Parser quirk warnings (scope "parser" in the one registry)
@@ -233,7 +240,7 @@ def _build_positions(config, metas, root_meta):
                             vp[p] = conv(e[0], e[2])
                     if ukeys is not None and k in ukeys:
                         used.add(p)
-                if type(v) is dict or type(v) is list:
+                if (type(v) is dict or type(v) is list) and len(p) < MAX_POSITION_DEPTH:
                     ent = metas.get(id(v))
                     stack.append((v, p, ent[1] if ent is not None and ent[0] is v else None))
         else:
@@ -242,7 +249,7 @@ def _build_positions(config, metas, root_meta):
                 p = path + (i,)
                 if i < n:
                     kp[p] = vp[p] = conv(src, pos[i])
-                if type(v) is dict or type(v) is list:
+                if (type(v) is dict or type(v) is list) and len(p) < MAX_POSITION_DEPTH:
                     ent = metas.get(id(v))
                     stack.append((v, p, ent[1] if ent is not None and ent[0] is v else None))
     return kp, vp, used
@@ -419,7 +426,7 @@ def convert_datetime(val):
 # The parser
 # ---------------------------------------------------------------------------
 class _Parser(object):
-    def __init__(self, src, fp, base_dir, pedantic, env, loader, env_refs, chain, files, warnings):
+    def __init__(self, src, fp, base_dir, pedantic, env, loader, env_refs, chain, files, warnings, wcounts=None):
         self.src = src
         self.fp = fp                    # file name used in "config is invalid (F:L:C)"
         self.base_dir = base_dir        # directory includes are joined onto
@@ -430,6 +437,7 @@ class _Parser(object):
         self.chain = chain              # include chain (joined paths) for cycle detection
         self.files = files
         self.warnings = warnings
+        self.wcounts = wcounts if wcounts is not None else {}   # warnings per code (shared with includes)
         self.metas = {}
         self.mapping = {}
         self.root_meta = None
@@ -441,8 +449,15 @@ class _Parser(object):
             return NatsConfError(_clean_message(message), self.src.name or None, hint=hint)
         return NatsConfError(_clean_message(message), pos[0] or None, pos[1], pos[2], hint=hint)
 
+    def _allow(self, code):
+        """Count a warning; False once MAX_WARNINGS_PER_CODE of this code were recorded."""
+        counts = self.wcounts
+        n = counts.get(code, 0) + 1
+        counts[code] = n
+        return n <= MAX_WARNINGS_PER_CODE
+
     def _warn(self, code, message, off, hint, path=None):
-        if self.warnings is None:
+        if self.warnings is None or not self._allow(code):
             return
         pos = self.src.position(off)
         self.warnings.append(Finding(code, WARNING, _clean_message(message), pos[0] or None, pos[1], pos[2],
@@ -534,6 +549,10 @@ class _Parser(object):
                 else:
                     pname = len(ctx)
                 ctxs.append([new, meta, pname, it[2]])
+                if len(ctxs) > MAX_NESTING:
+                    raise self._err("configuration nested deeper than %d levels (nats-server refuses more than 10000: "
+                                    "json: error calling MarshalJSON for type *conf.token: exceeded max depth)"
+                                    % MAX_NESTING, it[2])
                 ctx = new
                 pos = meta[1]
                 ctx_is_map = is_map
@@ -698,7 +717,7 @@ class _Parser(object):
             raw = data.encode("utf-8", "surrogateescape")
         self.files.append({"path": joined, "sha256": hashlib.sha256(raw).hexdigest()})
         child = _Parser(_Source(joined, text), joined, go_dir(joined), self.pedantic, self.env, self.loader,
-                        self.env_refs, self.chain + [joined], self.files, self.warnings)
+                        self.env_refs, self.chain + [joined], self.files, self.warnings, self.wcounts)
         try:
             child.run()
         except IncludeCycleError:
@@ -735,6 +754,8 @@ class _Parser(object):
         return str(e[0].position(e[1]))
 
     def _dup_warning(self, key, old, koff, meta, ctxs, where=None):
+        if not self._allow("duplicate-key"):
+            return
         if where is not None:
             pos = where[0].position(where[1])
         else:
@@ -800,6 +821,10 @@ class _Parser(object):
 # Public API
 # ---------------------------------------------------------------------------
 def _result(parser, files, warnings):
+    for code, n in sorted(parser.wcounts.items()):
+        if n > MAX_WARNINGS_PER_CODE:
+            warnings.append(Finding(code, WARNING, "%d more '%s' warnings not shown" % (n - MAX_WARNINGS_PER_CODE, code),
+                                    parser.src.name or None))
     lazy = _Lazy(parser.mapping, parser.metas, parser.root_meta)
     return ParseResult(parser.mapping, LazyPositions(lazy, 0), LazyPositions(lazy, 1), LazyPathSet(lazy), files, warnings)
 
