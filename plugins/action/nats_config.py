@@ -89,6 +89,8 @@ def _plain(value):
 
 def _clean_finding(f, secrets):
     d = f.to_dict()
+    if d.get("file") == "" and d.get("line") is not None:
+        d["file"] = "<string>"  # the config came from `content`
     d["message"] = scrub(d["message"], secrets)
     if d.get("hint"):
         d["hint"] = scrub(d["hint"], secrets)

@@ -349,7 +349,8 @@ def test_content_with_base_dir_and_check_mode(tmp_path):
                         "base_dir": str(tmp_path)}, check_mode=True)
     assert result["failed"] is True and result["changed"] is False
     assert [e["code"] for e in result["errors"]] == ["cluster-gateway-name-conflict"]
-    assert result["msg"].startswith("1 error in <string>:\n")
+    assert result["msg"].startswith("1 error in <string>:\n<string>:1:")
+    assert result["errors"][0]["file"] == "<string>"
     assert host.fetches == [str(tmp_path / "gw.conf")]
 
 
