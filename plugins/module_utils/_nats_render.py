@@ -260,14 +260,14 @@ def _plain_scalar(v):
     tagged or unsafe text become the base type; GoTime is kept; UTC datetimes become GoTime)."""
     if isinstance(v, str):
         if isinstance(v, GoTime):
-            return v if type(v) is GoTime else GoTime(str.__str__(v))
-        return v if type(v) is str else str.__str__(v)
+            return GoTime(str.__str__(v))
+        return str.__str__(v)
     if isinstance(v, bool):
         return bool(v)
     if isinstance(v, int):
-        return v if type(v) is int else int(v)
+        return int(v)
     if isinstance(v, float):
-        return v if type(v) is float else float(v)
+        return float(v)
     if isinstance(v, (bytes, bytearray)):
         return bytes(v)
     if isinstance(v, datetime.datetime) and not v.microsecond:

@@ -58,7 +58,7 @@ def test_to_nats_config_needs_dict(bad):
 def test_to_nats_config_tagged_values():
     tag = Origin(path="/x.yml", line_num=1, col_num=2)
     data = tag.tag({tag.tag("server_name"): tag.tag("n1"), "routes": tag.tag([tag.tag("nats://a:6222"), 4222])})
-    assert type(data["server_name"]) is not str
+    assert data["server_name"].__class__ is not str
     assert to_nats_config(data) == 'server_name: "n1"\nroutes: [\n  "nats://a:6222"\n  4222\n]\n'
 
 
@@ -110,7 +110,7 @@ def test_parse_values():
     values = nats_config_parse("port: 4222\nmax_payload: 1MB\nping_interval: 30s\nt = [1, 2 ]\nd = 2024-02-29T12:00:00Z\n")
     assert values == {"port": 4222, "max_payload": 1048576, "ping_interval": "30s", "t": [1, 2],
                       "d": datetime.datetime(2024, 2, 29, 12, 0, 0, tzinfo=datetime.timezone.utc)}
-    assert type(values) is dict
+    assert values.__class__ is dict
 
 
 @needs_parser

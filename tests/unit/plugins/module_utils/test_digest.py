@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import random
 import struct
@@ -196,7 +197,7 @@ def _random_floats(rnd, n):
             f = rnd.uniform(-1, 1) * 10 ** rnd.randint(-12, 25)
         else:
             f = round(rnd.uniform(0, 1000), rnd.randint(0, 6))
-        if f == f and abs(f) != float("inf"):
+        if not math.isnan(f) and not math.isinf(f):
             out.append(f)
     return out
 
