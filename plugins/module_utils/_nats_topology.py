@@ -912,39 +912,81 @@ def _auth_ok(required, user, password):
     return (password or "") == required[1]
 
 
-@check("route-auth-mismatch", ERROR, SCOPE, "Route credentials do not match the peer's cluster authorization (or it is set on one side only)")
-def _check_route_auth(topo):
+def _route_dial_ok(src, dst, explicit):
+    """Can src authenticate a route to dst? An explicit route sends its URL's credentials only;
+    an implicit (gossiped) one sends src's own cluster authorization."""
+    if dst.cluster_auth is None:
+        return True
+    url = explicit.get((src.host, dst.host))
+    if url is not None:
+        return url.has_userinfo and _auth_ok(dst.cluster_auth, url.user, url.password)
+    own = src.cluster_auth
+    return own is not None and _auth_ok(dst.cluster_auth, own[0], own[1])
+
+
+def _route_auth_issues(topo):
+    """(failed explicit edges [(src, url, dst, reverse_ok)], {host: [peers]} pairs failing both ways without explicit routes)."""
+    explicit = {}
     for src, url, dst in topo.route_peer_edges:
-        if dst.cluster_auth is None:
-            continue
-        if url.has_userinfo:
-            ok = _auth_ok(dst.cluster_auth, url.user, url.password)
-            why = "carries credentials that do not match"
-        else:
-            ok = False
-            why = "has no credentials but needs"
-        if not ok:
-            yield _finding(
-                "route-auth-mismatch",
-                "route %s %s the cluster authorization of %s" % (url.shown, why, dst.where(dst.cluster_auth_path)),
-                src, url.path, value=True,
-                hint="put the peer's cluster user and password in the route URL (nats-route://user:pass@host:port); "
-                     "nats-server logs \"Authorization Violation\"")
-    # gossiped (implicit) routes authenticate with the server's own cluster authorization
+        explicit.setdefault((src.host, dst.host), url)
+    edges = []
+    for src, url, dst in topo.route_peer_edges:
+        if explicit.get((src.host, dst.host)) is url and not _route_dial_ok(src, dst, explicit):
+            edges.append((src, url, dst, _route_dial_ok(dst, src, explicit)))
+    pairs = {}
     for group in topo.clusters:
         members = [s for s in group if s.cluster is not None]
-        best, holders, odd = _odd_ones(members, lambda s: "on" if s.cluster_auth is not None else "off")
-        for srv in odd:
-            ref = holders[0]
-            state = "has cluster authorization" if srv.cluster_auth is not None else "has no cluster authorization"
-            yield _finding(
-                "route-auth-mismatch",
-                "server %s but its cluster peers %s %s (%s)"
-                % (state, _names(h.host for h in holders), "do" if best == "on" else "do not",
-                   ref.where(ref.cluster_auth_path or ref.cluster_path)),
-                srv, srv.cluster_auth_path or srv.cluster_path,
-                hint="implicit (gossiped) routes use the server's own cluster credentials; configure the same "
-                     "cluster authorization on every member")
+        if not any(s.cluster_auth is not None for s in members):
+            continue
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if (a.host, b.host) in explicit or (b.host, a.host) in explicit:
+                    continue  # judged on the explicit route
+                if not _route_dial_ok(a, b, explicit) and not _route_dial_ok(b, a, explicit):
+                    pairs.setdefault(a.host, []).append(b)
+    return edges, pairs
+
+
+@check("route-auth-mismatch", ERROR, SCOPE, "Route credentials do not match the peer's cluster authorization in either direction")
+def _check_route_auth(topo):
+    edges, pairs = _route_auth_issues(topo)
+    for src, url, dst, reverse_ok in edges:
+        if reverse_ok:
+            continue
+        why = "carries credentials that do not match" if url.has_userinfo else "has no credentials but needs"
+        yield _finding(
+            "route-auth-mismatch",
+            "route %s %s the cluster authorization of %s, and %s cannot authenticate to this server either"
+            % (url.shown, why, dst.where(dst.cluster_auth_path), dst.host),
+            src, url.path, value=True,
+            hint="put the peer's cluster user and password in the route URL (nats-route://user:pass@host:port); "
+                 "nats-server logs \"Authorization Violation\" and no route forms")
+    for host, peers in pairs.items():
+        srv = topo.by_host[host]
+        ref = peers[0]
+        yield _finding(
+            "route-auth-mismatch",
+            "gossiped routes between this server and %s cannot authenticate in either direction: their cluster "
+            "authorizations differ (%s)" % (_names(p.host for p in peers), ref.where(ref.cluster_auth_path or ref.cluster_path)),
+            srv, srv.cluster_auth_path or srv.cluster_path,
+            hint="implicit (gossiped) routes use the server's own cluster credentials; configure the same cluster "
+                 "authorization on every member")
+
+
+@check("route-auth-one-way", WARNING, SCOPE, "A route cannot authenticate to its peer; the route only forms because the peer dials back")
+def _check_route_auth_one_way(topo):
+    edges = _route_auth_issues(topo)[0]
+    for src, url, dst, reverse_ok in edges:
+        if not reverse_ok:
+            continue
+        why = "carries credentials that do not match" if url.has_userinfo else "has no credentials for"
+        yield _finding(
+            "route-auth-one-way",
+            "route %s %s the cluster authorization of %s; the route forms only because %s dials this server"
+            % (url.shown, why, dst.where(dst.cluster_auth_path), dst.host),
+            src, url.path, value=True,
+            hint="put the peer's cluster user and password in the route URL; until then this server logs "
+                 "\"authentication error\" / \"Authorization Violation\" for this route")
 
 
 @check("route-tls-mismatch", ERROR, SCOPE, "Cluster TLS is configured on some members of a cluster only")

@@ -98,7 +98,7 @@ def test_all_codes_registered_as_topology():
         "cluster-name-mismatch", "route-url-wrong-port", "gateway-url-wrong-port", "leafnode-url-wrong-port",
         "url-no-listener", "gateway-entry-name-mismatch", "gateway-entry-unknown-cluster", "server-name-duplicate",
         "system-account-mismatch", "jetstream-domain-mismatch", "gateway-block-missing", "route-auth-mismatch",
-        "route-tls-mismatch", "gateway-auth-mismatch", "gateway-tls-mismatch", "pinned-account-missing-on-peer",
+        "route-auth-one-way", "route-tls-mismatch", "gateway-auth-mismatch", "gateway-tls-mismatch", "pinned-account-missing-on-peer",
         "pinned-accounts-mismatch", "pool-size-mismatch", "leafnode-same-cluster-name", "gateway-list-asymmetric",
         "cluster-routes-disconnected", "listener-port-conflict",
     ])
@@ -497,30 +497,48 @@ def test_route_auth_missing_in_url():
     assert codes(findings) == ["route-auth-mismatch"] * 2
     assert_at(f[0], res, "b1", ("cluster", "routes", 1))
     assert f[0].message.startswith("route nats-route://b2:6222 has no credentials but needs the cluster authorization of b2 (")
+    assert f[0].message.endswith(", and b2 cannot authenticate to this server either")
     # fixed: the URLs carry the credentials
     for h in ("b1", "b2"):
         cfg[h]["cluster"]["routes"] = ["nats-route://ruser:T0pSecret@%s:6222" % p for p in ("b1", "b2")]
     dummy, findings = run(cfg)
     assert findings == []
-    # wrong password: reported, never printed
+    # one wrong password: b2 still dials b1, so the route forms (a warning); secrets never printed
     cfg["b1"]["cluster"]["routes"][1] = "nats-route://ruser:nope@b2:6222"
     dummy, findings = run(cfg)
-    assert codes(findings) == ["route-auth-mismatch"]
+    assert codes(findings) == ["route-auth-one-way"]
+    assert findings[0].severity == "warning"
     text = findings[0].format()
     assert "nope" not in text and "T0pSecret" not in text
-    assert "carries credentials that do not match" in text
+    assert "carries credentials that do not match the cluster authorization of b2 (" in text
+    assert "the route forms only because b2 dials this server" in text
+    # both wrong: no route in either direction
+    cfg["b2"]["cluster"]["routes"][0] = "nats-route://ruser:nope@b1:6222"
+    dummy, findings = run(cfg)
+    assert codes(findings) == ["route-auth-mismatch"] * 2
 
 
-def test_route_auth_one_side_only():
+def test_route_auth_one_side_only_forms_one_way():
+    """Authorization on b1 only: b1 dials b2 (no auth needed), b2's route to b1 fails -> warning only."""
     cfg = good()
     cfg["b1"]["cluster"]["authorization"] = {"user": "ruser", "password": "pw"}
-    cfg["b1"]["cluster"]["routes"] = ["nats-route://ruser:pw@b1:6222", "nats-route://b2:6222"]
-    cfg["b2"]["cluster"]["routes"] = ["nats-route://ruser:pw@b1:6222", "nats-route://b2:6222"]
     res, findings = run(cfg)
-    f = only(findings, "route-auth-mismatch")
-    assert len(f) == 1
-    assert_at(f[0], res, "b2", ("cluster",), value=False)
-    assert f[0].message.startswith("server has no cluster authorization but its cluster peers b1 do (b1 (")
+    assert codes(findings) == ["route-auth-one-way"]
+    assert_at(findings[0], res, "b2", ("cluster", "routes", 0))
+
+
+def test_route_auth_gossiped_pairs_with_different_credentials():
+    """a1 and a3 only know each other through a2 (gossip); their own credentials differ."""
+    cfg = good()
+    cfg["a1"]["cluster"]["authorization"] = {"user": "u1", "password": "p1"}
+    cfg["a3"]["cluster"]["authorization"] = {"user": "u3", "password": "p3"}
+    cfg["a1"]["cluster"]["routes"] = ["nats-route://a2:6222"]
+    cfg["a3"]["cluster"]["routes"] = ["nats-route://a2:6222"]
+    cfg["a2"]["cluster"]["routes"] = []
+    res, findings = run(cfg)
+    assert codes(findings) == ["route-auth-mismatch"]
+    assert_at(findings[0], res, "a1", ("cluster", "authorization"), value=False)
+    assert findings[0].message.startswith("gossiped routes between this server and a3 cannot authenticate in either direction")
 
 
 def test_route_auth_bcrypt_compares_user_only():

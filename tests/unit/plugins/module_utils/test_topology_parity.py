@@ -252,3 +252,92 @@ def test_no_server_left_running(tmp_path):
         pids = [s.pid for s in servers.values()]
     for pid in pids:
         assert not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().split()[2] == "Z"
+
+
+# ---------------------------------------------------------------------------------------------
+# route authorization: one side only forms (warning); different credentials never form (error)
+
+
+def with_auth(cfg, host, user, password, route_creds=None):
+    cfg[host]["cluster"]["authorization"] = {"user": user, "password": password}
+    if route_creds is not None:
+        url = cfg[host]["cluster"]["routes"][0]
+        cfg[host]["cluster"]["routes"][0] = url.replace("nats-route://", "nats-route://%s@" % route_creds)
+    return cfg
+
+
+def test_parity_route_auth_one_side_only_forms(tmp_path):
+    p = Ports(["c0", "c1", "r0", "r1", "m0", "m1"])
+    cfg = with_auth(cluster_pair(p, ["s1", "s2"], ["C", "C"], [p.r1, p.r0]), "s1", "ruser", "rpass-1")
+    found = findings_for(cfg)
+    assert codes(found) == ["route-auth-one-way"]
+    assert found[0].host == "s2" and found[0].severity == "warning"
+    with boot(tmp_path, "oneside", cfg)[0] as sset:
+        s1, s2 = sset.servers
+        assert wait_until(lambda: (num_routes(p.m0) or 0) > 0 and (num_routes(p.m1) or 0) > 0, FORM_WAIT)
+        assert wait_until(lambda: "Authorization Violation" in s2.output() or "authentication error" in s1.output(), BROKEN_WAIT)
+
+
+def test_parity_route_auth_different_credentials(tmp_path):
+    p = Ports(["c0", "c1", "r0", "r1", "m0", "m1"])
+    cfg = cluster_pair(p, ["s1", "s2"], ["C", "C"], [p.r1, p.r0])
+    with_auth(cfg, "s1", "ruser", "rpass-1", route_creds="ruser:rpass-1")
+    with_auth(cfg, "s2", "ruser", "rpass-2", route_creds="ruser:rpass-2")
+    found = findings_for(cfg)
+    assert codes(found) == ["route-auth-mismatch"]
+    assert sorted(f.host for f in found) == ["s1", "s2"]
+    assert all("rpass" not in f.format() for f in found)
+    with boot(tmp_path, "broken", cfg)[0] as sset:
+        s1, s2 = sset.servers
+        assert monitored(p.m0) and monitored(p.m1)
+        assert wait_until(lambda: "Authorization Violation" in s1.output() + s2.output(), BROKEN_WAIT)
+        time.sleep(1.0)
+        assert num_routes(p.m0) == 0 and num_routes(p.m1) == 0
+
+    # fixed: each URL carries the peer's credentials
+    cfg["s1"]["cluster"]["routes"][0] = "nats-route://ruser:rpass-2@127.0.0.1:%d" % p.r1
+    cfg["s2"]["cluster"]["routes"][0] = "nats-route://ruser:rpass-1@127.0.0.1:%d" % p.r0
+    found = findings_for(cfg)
+    # explicit routes now authenticate; gossip has nothing left to do between two servers
+    assert found == []
+    with boot(tmp_path, "fixed", cfg)[0]:
+        assert wait_until(lambda: (num_routes(p.m0) or 0) > 0 and (num_routes(p.m1) or 0) > 0, FORM_WAIT)
+
+
+# ---------------------------------------------------------------------------------------------
+# leafnode hub and leaf with the same cluster name
+
+
+def hub_and_leaf(p, leaf_cluster_name):
+    hub = {"server_name": "hub", "listen": "127.0.0.1:%d" % p.ch, "http": "127.0.0.1:%d" % p.mh,
+           "cluster": {"name": "HUB", "listen": "127.0.0.1:%d" % p.rh},
+           "leafnodes": {"listen": "127.0.0.1:%d" % p.lh}}
+    leaf = {"server_name": "leaf", "listen": "127.0.0.1:%d" % p.cl, "http": "127.0.0.1:%d" % p.ml,
+            "cluster": {"name": leaf_cluster_name, "listen": "127.0.0.1:%d" % p.rl},
+            "leafnodes": {"remotes": [{"url": "nats-leaf://127.0.0.1:%d" % p.lh}]}}
+    return {"hub": hub, "leaf": leaf}
+
+
+def num_leafs(port):
+    data = http_json(port, "leafz")
+    return None if data is None else data.get("leafnodes")
+
+
+def test_parity_leafnode_same_cluster_name(tmp_path):
+    p = Ports(["ch", "cl", "rh", "rl", "lh", "mh", "ml"])
+    broken = hub_and_leaf(p, "HUB")
+    found = findings_for(broken)
+    # two cluster listeners named HUB without routes between them are also two halves of one cluster name
+    assert codes(found) == ["cluster-routes-disconnected", "leafnode-same-cluster-name"]
+    assert [f.host for f in found if f.code == "leafnode-same-cluster-name"] == ["leaf"]
+    with boot(tmp_path, "broken", broken)[0] as sset:
+        hub, leaf = sset.servers
+        assert monitored(p.mh) and monitored(p.ml)
+        assert wait_until(lambda: "remote leafnode has same cluster name" in hub.output() + leaf.output()
+                          or "same cluster name" in leaf.output(), BROKEN_WAIT)
+        assert num_leafs(p.mh) == 0
+
+    fixed = hub_and_leaf(p, "EDGE")
+    assert findings_for(fixed) == []
+    with boot(tmp_path, "fixed", fixed)[0]:
+        assert wait_until(lambda: (num_leafs(p.mh) or 0) == 1 and (num_leafs(p.ml) or 0) == 1, FORM_WAIT)
