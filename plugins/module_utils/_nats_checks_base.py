@@ -254,7 +254,7 @@ class Context(object):
         return self.key((), "operator", "operators", "roots", "root", "root_operators", "root_operator") is not None
 
     def operator_count(self):
-        _, val = self.get((), "operator", "operators", "roots", "root", "root_operators", "root_operator")
+        dummy, val = self.get((), "operator", "operators", "roots", "root", "root_operators", "root_operator")
         if isinstance(val, list):
             return len(val)
         return 1 if val is not None else 0
@@ -326,7 +326,7 @@ class Context(object):
             found = (lpath, listen)
         elif isinstance(listen, str):
             try:
-                _, p = split_host_port(listen)
+                dummy, p = split_host_port(listen)
                 n = go_atoi(p)
                 if n is not None:
                     found = (lpath, n)
@@ -353,23 +353,23 @@ class Context(object):
 
     def has_port(self, block_path):
         """True when the block defines a non-zero port (the server then enables the listener)."""
-        _, port = self.port_of(block_path)
+        dummy, port = self.port_of(block_path)
         return port is not None and port != 0
 
     def cluster_listening(self):
-        path, _ = self.block((), "cluster")
+        path, dummy = self.block((), "cluster")
         return path is not None and self.has_port(path)
 
     def gateway_listening(self):
-        path, _ = self.block((), "gateway")
+        path, dummy = self.block((), "gateway")
         return path is not None and self.has_port(path)
 
     def leaf_listening(self):
-        path, _ = self.block((), "leafnodes", "leaf")
+        path, dummy = self.block((), "leafnodes", "leaf")
         return path is not None and self.has_port(path)
 
     def leaf_remotes(self):
-        path, _ = self.block((), "leafnodes", "leaf")
+        path, dummy = self.block((), "leafnodes", "leaf")
         if path is None:
             return None, []
         rpath, remotes = self.get(path, "remotes")
@@ -379,7 +379,7 @@ class Context(object):
 
     def jetstream_enabled(self):
         """True when `jetstream` enables JetStream (map without enabled:false, true, 'enabled', ...)."""
-        _, js = self.get((), "jetstream")
+        dummy, js = self.get((), "jetstream")
         if js is None:
             return False
         if isinstance(js, bool):

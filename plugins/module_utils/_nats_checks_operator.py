@@ -157,13 +157,13 @@ def operator_system_account(result, ctx):
     code = "operator-system-account-invalid"
     spath, name = ctx.system_account()
     rpath, kind = resolver(ctx)
-    known = [c for _, c in ops if c is not None]
+    known = [c for dummy, c in ops if c is not None]
     if name and known:
         sys_in_jwts = [_nats(c).get("system_account") for c in known]
-        if any(sys_in_jwts) and name not in sys_in_jwts:
+        jwt_sys = [s for s in sys_in_jwts if s]
+        if jwt_sys and name not in sys_in_jwts:
             yield ctx.finding(code, "system_account in config and operator JWT must be identical: %s vs %s in the "
-                              "operator JWT (%s)" % (ctx.named(spath), quote(next(s for s in sys_in_jwts if s)),
-                                                     ctx.loc(opath)), spath,
+                              "operator JWT (%s)" % (ctx.named(spath), quote(jwt_sys[0]), ctx.loc(opath)), spath,
                               hint="remove system_account (the JWT's is used) or set it to the JWT's account")
             return
     if not name and ops and ops[0][1] is not None and not _nats(ops[0][1]).get("system_account") and kind in ("DIR", "CACHE"):

@@ -216,7 +216,7 @@ def _listen_error(value):
         return None
     if isinstance(value, str):
         try:
-            _, port = split_host_port(value)
+            dummy, port = split_host_port(value)
         except ValueError:
             return "could not parse address string %s" % quote(value)
         if go_atoi(port) is None:
@@ -334,8 +334,8 @@ def invalid_value(result, ctx):
             if m2 and (int(m2.group(1)), int(m2.group(2))) < (2, 8):
                 yield ctx.finding(code, "the minimum version should be at least 2.8.0: %s" % ctx.named(p), p,
                                   hint='use "2.8.0" or later')
-        _, remotes = ctx.leaf_remotes()
-        for rpath, _ in remotes:
+        dummy, remotes = ctx.leaf_remotes()
+        for rpath, dummy in remotes:
             cp = ctx.key(rpath, "creds", "credentials")
             np_ = ctx.key(rpath, "nkey", "seed")
             if cp is not None and np_ is not None:
@@ -413,8 +413,8 @@ def authorization_conflict(result, ctx):
     for p, name in all_users:
         if name in seen:
             kind = "nkey" if p[-1].lower() == "nkey" else "user"
-            yield ctx.finding(code, "Duplicate %s %s detected: %s and %s" % (kind, quote(name), ctx.where(seen[name]),
-                                                                          ctx.where(p)), p,
+            msg = "Duplicate %s %s detected: %s and %s" % (kind, quote(name), ctx.where(seen[name]), ctx.where(p))
+            yield ctx.finding(code, msg, p,
                               hint="every user and nkey must be unique across authorization and all accounts")
         else:
             seen[name] = p
@@ -489,8 +489,8 @@ def accounts_invalid(result, ctx):
                         continue
                     acp, an = ctx.get(sp, "account")
                     if isinstance(an, str) and an not in names:
-                        yield ctx.finding(code, "%s account not defined for %s import: %s" % (quote(an), kind,
-                                                                                            ctx.where(acp)), acp,
+                        msg = "%s account not defined for %s import: %s" % (quote(an), kind, ctx.where(acp))
+                        yield ctx.finding(code, msg, acp,
                                           hint="define account %s or fix the name" % quote(an))
         ep, exports = ctx.get(p, "exports")
         if isinstance(exports, list):
@@ -539,12 +539,12 @@ def go_url_error(url):
 def urls_invalid(result, ctx):
     code = "url-invalid"
     items = []
-    cp, _ = ctx.block((), "cluster")
+    cp, dummy = ctx.block((), "cluster")
     if cp is not None:
         rp, routes = ctx.get(cp, "routes")
         if isinstance(routes, list):
             items.extend(("route", rp + (i,), r) for i, r in enumerate(routes) if isinstance(r, str))
-    gp, _ = ctx.block((), "gateway")
+    gp, dummy = ctx.block((), "gateway")
     if gp is not None:
         lp, entries = ctx.get(gp, "gateways")
         if isinstance(entries, list):
@@ -557,8 +557,8 @@ def urls_invalid(result, ctx):
                 up, urls = ctx.get(lp + (i,), "urls")
                 if isinstance(urls, list):
                     items.extend(("gateway", up + (j,), x) for j, x in enumerate(urls) if isinstance(x, str))
-    _, remotes = ctx.leaf_remotes()
-    for rpath, _ in remotes:
+    dummy, remotes = ctx.leaf_remotes()
+    for rpath, dummy in remotes:
         for key in ("url", "urls"):
             up, v = ctx.get(rpath, key)
             if isinstance(v, str):
@@ -592,3 +592,216 @@ def numeric_durations(result, ctx):
             yield ctx.finding("option-deprecated-duration", 'invalid use of field "%s": %s should be converted to a '
                               'duration: %s' % (p[-1], field, ctx.where(p)), p,
                               hint='write "%ds" instead of %d' % (v, v))
+
+
+# ------------------------------------------------------------ permissions --
+
+def valid_subject(subject):
+    """nats-server's IsValidSubject."""
+    if not isinstance(subject, str) or subject == "":
+        return False
+    full_wildcard = False
+    for tok in subject.split("."):
+        if not tok or full_wildcard:
+            return False
+        if len(tok) > 1:
+            if any(c in tok for c in "\t\n\f\r "):
+                return False
+            continue
+        if tok == ">":
+            full_wildcard = True
+        elif tok in (" ", "\t", "\n", "\r", "\f"):
+            return False
+    return True
+
+
+def _subject_error(subject, allow_queue):
+    if valid_subject(subject):
+        return None
+    if not allow_queue:
+        return "subject %s is not a valid subject" % quote(subject)
+    parts = subject.split()
+    if len(parts) != 2:
+        return "subject %s is not a valid subject" % quote(subject)
+    if not valid_subject(parts[0]):
+        return "subject %s is not a valid subject" % quote(parts[0])
+    if not valid_subject(parts[1]):
+        return "queue %s is not a valid queue" % quote(parts[1])
+    return None
+
+
+def _permission_blocks(ctx):
+    """[path] of every client permissions map (users and default permissions)."""
+    out = []
+
+    def users_of(upath):
+        users = ctx.result.get(upath)
+        if isinstance(users, list):
+            for i, u in enumerate(users):
+                if isinstance(u, dict):
+                    p = ctx.key(upath + (i,), "permission", "permissions", "authorization")
+                    if p is not None:
+                        out.append(p)
+    apath, auth = ctx.block((), "authorization")
+    if auth is not None:
+        p = ctx.key(apath, "default_permission", "default_permissions", "permissions")
+        if p is not None:
+            out.append(p)
+        up = ctx.key(apath, "users")
+        if up is not None:
+            users_of(up)
+    for name, path in ctx.accounts().items():
+        if not isinstance(ctx.result.get(path), dict):
+            continue
+        p = ctx.key(path, "default_permissions")
+        if p is not None:
+            out.append(p)
+        up = ctx.key(path, "users")
+        if up is not None:
+            users_of(up)
+    return out
+
+
+@check("permissions-invalid", ERROR, C, "a permission subject that is not a valid subject, or unknown connection types")
+def permissions_invalid(result, ctx):
+    code = "permissions-invalid"
+    for ppath in _permission_blocks(ctx):
+        if not isinstance(ctx.result.get(ppath), dict):
+            continue
+        for names, allow_queue in ((("pub", "publish", "import"), False), (("sub", "subscribe", "export"), True)):
+            sp, spec = ctx.get(ppath, *names)
+            lists = []
+            if isinstance(spec, dict):
+                for key in ("allow", "deny"):
+                    kp, v = ctx.get(sp, key)
+                    if kp is not None:
+                        lists.append((kp, v))
+            elif sp is not None:
+                lists.append((sp, spec))
+            for lp, v in lists:
+                items = [(lp, v)] if isinstance(v, str) else (
+                    [(lp + (i,), s) for i, s in enumerate(v)] if isinstance(v, list) else [])
+                for ip, s in items:
+                    if not isinstance(s, str):
+                        continue
+                    err = _subject_error(s, allow_queue)
+                    if err:
+                        yield ctx.finding(code, "%s: %s" % (err, ctx.where(ip)), ip,
+                                          hint="subjects are dot-separated non-empty tokens; '>' only last")
+                        break
+    # allowed connection types of users
+    for upath in _user_paths(ctx):
+        cp, cts = ctx.get(upath, "allowed_connection_types", "connection_types", "clients")
+        if isinstance(cts, str):
+            cts = [cts]
+        if not isinstance(cts, list):
+            continue
+        unknown = [c.upper() for c in cts if isinstance(c, str) and c.upper() not in _CONN_TYPES]
+        if unknown:
+            shown = " ".join(quote(u) for u in unknown)
+            yield ctx.finding(code, "invalid connection types [%s]: %s" % (shown, ctx.where(cp)), cp,
+                              hint="use %s" % ", ".join(sorted(_CONN_TYPES)))
+
+
+_CONN_TYPES = ("STANDARD", "WEBSOCKET", "LEAFNODE", "LEAFNODE_WS", "MQTT", "MQTT_WS", "IN_PROCESS")
+
+
+def _user_paths(ctx):
+    out = []
+    for parent in [ctx.key((), "authorization")] + list(ctx.accounts().values()):
+        if parent is None or not isinstance(ctx.result.get(parent), dict):
+            continue
+        up, users = ctx.get(parent, "users")
+        if isinstance(users, list):
+            out.extend(up + (i,) for i, u in enumerate(users) if isinstance(u, dict))
+    return out
+
+
+# ------------------------------------------------------------ leafnodes ----
+
+def _redact_url(u):
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^@/:]*):([^@/]*)@", r"\1\2:xxxxx@", u)
+
+
+@check("leafnode-authorization-invalid", ERROR, C,
+       "leafnodes.authorization mixes a single user/nkey with a users list, or repeats a user")
+def leaf_auth(result, ctx):
+    lpath, leaf = ctx.block((), "leafnodes", "leaf")
+    if leaf is None:
+        return
+    apath, auth = ctx.block(lpath, "authorization")
+    if auth is None:
+        return
+    upath, users = ctx.get(apath, "users")
+    if not isinstance(users, list) or not users:
+        return
+    code = "leafnode-authorization-invalid"
+    p, user = ctx.get(apath, "user", "username")
+    if user:
+        yield ctx.finding(code, "can not have a single user/pass and a users array: %s and %s" % (
+            ctx.where(p), ctx.where(upath)), p, hint="move the single user into the users list")
+        return
+    p, nkey = ctx.get(apath, "nkey")
+    if nkey:
+        yield ctx.finding(code, "can not have a single nkey and a users array: %s and %s" % (
+            ctx.where(p), ctx.where(upath)), p, hint="use either nkey or users")
+        return
+    seen = {}
+    for i, u in enumerate(users):
+        if not isinstance(u, dict):
+            continue
+        np_, name = ctx.get(upath + (i,), "user", "username")
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            yield ctx.finding(code, "duplicate user %s detected in leafnode authorization: %s and %s" % (
+                quote(name), ctx.where(seen[name]), ctx.where(np_)), np_, hint="list each leafnode user once")
+            return
+        seen[name] = np_
+
+
+@check("leafnode-remote-duplicate", ERROR, C, "two leafnode remotes with the same URLs and local account")
+def leaf_remote_dup(result, ctx):
+    dummy, remotes = ctx.leaf_remotes()
+    seen = {}
+    for rpath, dummy in remotes:
+        urls = []
+        for key in ("url", "urls"):
+            v = ctx.value(rpath, key)
+            if isinstance(v, str):
+                urls.append(v.strip())
+            elif isinstance(v, list):
+                urls.extend(x.strip() for x in v if isinstance(x, str))
+        acc = ctx.value(rpath, "account", "local") or "$G"
+        creds = ctx.value(rpath, "creds", "credentials")
+        nkey = ctx.value(rpath, "nkey", "seed")
+        optional = ""
+        if creds:
+            optional = ", credentials=%s" % quote(creds)
+        elif nkey:
+            optional = ', nkey="[REDACTED]"'
+        key = (tuple(urls), acc, creds or "", nkey or "")
+        name = "urls=[%s], account=%s%s" % (" ".join(quote(_redact_url(u)) for u in urls), quote(acc), optional)
+        if key in seen:
+            yield ctx.finding("leafnode-remote-duplicate", "duplicate remote %s: %s and %s" % (
+                name, ctx.where(seen[key]), ctx.where(rpath)), rpath, hint="remove one of the two remotes")
+        else:
+            seen[key] = rpath
+
+
+@check("auth-callout-invalid", ERROR, C, "authorization.auth_callout allowed_accounts names an undefined account")
+def auth_callout_allowed(result, ctx):
+    apath, auth = ctx.block((), "authorization")
+    if auth is None:
+        return
+    cpath, callout = ctx.block(apath, "auth_callout", "auth_hook")
+    if callout is None:
+        return
+    lp, allowed = ctx.get(cpath, "allowed_accounts")
+    if not isinstance(allowed, list):
+        return
+    accounts = ctx.accounts()
+    for i, a in enumerate(allowed):
+        if isinstance(a, str) and a not in accounts:
+            yield ctx.finding("auth-callout-invalid", "auth_callout allowed account %s not found in configured accounts: "
+                              "%s" % (quote(a), ctx.where(lp + (i,))), lp + (i,), hint="define the account in `accounts`")

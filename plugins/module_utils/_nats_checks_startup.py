@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import ERROR, WARNING, format_path
+from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import ERROR, WARNING
 from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import check
 from ansible_collections.natsops.nats.plugins.module_utils._nats_checks_base import (
     SEC, SYS_ACCOUNT, go_atoi, go_duration_str, is_public_key, parse_go_duration, quote, split_host_port,
@@ -30,8 +30,8 @@ def _int(v):
 @check("cluster-gateway-name-conflict", ERROR, C,
        "cluster.name and gateway.name are both set and differ")
 def cluster_gateway_name_conflict(result, ctx):
-    cpath, _ = ctx.block((), "cluster")
-    gpath, _ = ctx.block((), "gateway")
+    cpath, dummy = ctx.block((), "cluster")
+    gpath, dummy = ctx.block((), "gateway")
     if cpath is None or gpath is None:
         return
     cn_path, cname = ctx.get(cpath, "name")
@@ -47,11 +47,11 @@ def cluster_gateway_name_conflict(result, ctx):
 @check("gateway-name-adopted-by-cluster", WARNING, C,
        "gateway.name is set and cluster.name is not: the cluster silently takes the gateway's name")
 def gateway_name_adopted(result, ctx):
-    cpath, _ = ctx.block((), "cluster")
-    gpath, _ = ctx.block((), "gateway")
+    cpath, dummy = ctx.block((), "cluster")
+    gpath, dummy = ctx.block((), "gateway")
     if cpath is None or gpath is None or not ctx.cluster_listening():
         return
-    _, cname = ctx.get(cpath, "name")
+    dummy, cname = ctx.get(cpath, "name")
     gn_path, gname = ctx.get(gpath, "name")
     if cname or not isinstance(gname, str) or not gname:
         return
@@ -63,12 +63,12 @@ def gateway_name_adopted(result, ctx):
 @check("cluster-name-unset", WARNING, C,
        "a cluster listener without cluster.name (and no gateway name): the name is generated at random")
 def cluster_name_unset(result, ctx):
-    cpath, _ = ctx.block((), "cluster")
+    cpath, dummy = ctx.block((), "cluster")
     if cpath is None or not ctx.cluster_listening():
         return
     if ctx.value(cpath, "name"):
         return
-    gpath, _ = ctx.block((), "gateway")
+    gpath, dummy = ctx.block((), "gateway")
     if gpath is not None and ctx.value(gpath, "name"):
         return
     if ctx.jetstream_enabled():
@@ -235,8 +235,8 @@ def leaf_account_undefined(result, ctx):
                     p, acc = ctx.get(upath + (i,), "account")
                     if isinstance(acc, str):
                         refs.append((p, acc, "authorization"))
-    _, remotes = ctx.leaf_remotes()
-    for rpath, _ in remotes:
+    dummy, remotes = ctx.leaf_remotes()
+    for rpath, dummy in remotes:
         p, acc = ctx.get(rpath, "account", "local")
         if isinstance(acc, str):
             refs.append((p, acc, "remote"))
@@ -259,8 +259,8 @@ def leaf_operator(result, ctx):
         if isinstance(users, list) and users:
             yield ctx.finding(code, "operator mode does not allow specifying users in leafnode config: %s"
                               % ctx.where(upath), upath, hint="authenticate leafnodes with account JWT credentials")
-    _, remotes = ctx.leaf_remotes()
-    for rpath, _ in remotes:
+    dummy, remotes = ctx.leaf_remotes()
+    for rpath, dummy in remotes:
         p, acc = ctx.get(rpath, "account", "local")
         if not is_public_key(acc, "A"):
             yield ctx.finding(code, "operator mode requires account nkeys in remotes. Please add an `account` key to each "
@@ -325,24 +325,21 @@ def _compression_findings(ctx, path, val):
 
 @check("compression-invalid", ERROR, C, "cluster/leafnode/remote compression mode unknown or bad rtt_thresholds")
 def compression(result, ctx):
-    cpath, _ = ctx.block((), "cluster")
+    cpath, dummy = ctx.block((), "cluster")
     if cpath is not None:
         p, v = ctx.get(cpath, "compression")
         if p is not None:
-            for f in _compression_findings(ctx, p, v):
-                yield f
-    lpath, _ = ctx.block((), "leafnodes", "leaf")
+            yield from _compression_findings(ctx, p, v)
+    lpath, dummy = ctx.block((), "leafnodes", "leaf")
     if lpath is not None:
         p, v = ctx.get(lpath, "compression")
         if p is not None:
-            for f in _compression_findings(ctx, p, v):
-                yield f
-        _, remotes = ctx.leaf_remotes()
-        for rpath, _ in remotes:
+            yield from _compression_findings(ctx, p, v)
+        dummy, remotes = ctx.leaf_remotes()
+        for rpath, dummy in remotes:
             p, v = ctx.get(rpath, "compression")
             if p is not None:
-                for f in _compression_findings(ctx, p, v):
-                    yield f
+                yield from _compression_findings(ctx, p, v)
 
 
 def _remote_urls(ctx, rpath):
@@ -360,14 +357,14 @@ def _remote_urls(ctx, rpath):
 
 @check("leafnode-remote-url-mix", ERROR, C, "a leafnode remote mixes ws:// / wss:// with other URLs")
 def leaf_url_mix(result, ctx):
-    _, remotes = ctx.leaf_remotes()
-    for rpath, _ in remotes:
+    dummy, remotes = ctx.leaf_remotes()
+    for rpath, dummy in remotes:
         urls = _remote_urls(ctx, rpath)
         if len(urls) < 2:
             continue
-        kinds = set(u.strip().lower().startswith(("ws://", "wss://")) for _, u in urls)
+        kinds = set(u.strip().lower().startswith(("ws://", "wss://")) for dummy, u in urls)
         if len(kinds) > 1:
-            shown = "[%s]" % " ".join(quote(_redact_url(u.strip())) for _, u in urls)
+            shown = "[%s]" % " ".join(quote(_redact_url(u.strip())) for dummy, u in urls)
             yield ctx.finding("leafnode-remote-url-mix", "remote leaf node configuration cannot have a mix of websocket "
                               "and non-websocket urls: %s: %s" % (shown, ctx.where(rpath)), rpath,
                               hint="split websocket and nats URLs into separate remotes")
@@ -389,7 +386,7 @@ def leaf_gateway_sys(result, ctx):
         return
     if ctx.system_account()[1]:
         return
-    lpath, _ = ctx.block((), "leafnodes", "leaf")
+    lpath, dummy = ctx.block((), "leafnodes", "leaf")
     yield ctx.finding("leafnode-gateway-requires-system-account",
                       "leaf nodes and gateways (both being defined) require a system account to also be configured: "
                       "%s and %s" % (ctx.where(lpath), ctx.where(gpath)), lpath,
@@ -406,10 +403,10 @@ def _no_auth_user_findings(ctx, path, name, code):
         yield ctx.finding(code, 'no_auth_user: "%s" present, but users/nkeys are not defined: %s' % (
             name, ctx.where(path)), path, hint="define the user in authorization.users or an account's users")
         return
-    if any(n == name for _, n in users):
+    if any(n == name for dummy, n in users):
         return
     yield ctx.finding(code, 'no_auth_user: "%s" not present as user or nkey in authorization block or account '
-                      'configuration: %s (users: %s)' % (name, ctx.where(path), ", ".join(sorted(set(n for _, n in users)))),
+                      'configuration: %s (users: %s)' % (name, ctx.where(path), ", ".join(sorted(set(n for dummy, n in users)))),
                       path, hint="name one of the defined users")
 
 
@@ -418,8 +415,7 @@ def no_auth_user(result, ctx):
     code = "no-auth-user-invalid"
     p, v = ctx.get((), "no_auth_user")
     if isinstance(v, str) and v:
-        for f in _no_auth_user_findings(ctx, p, v, code):
-            yield f
+        yield from _no_auth_user_findings(ctx, p, v, code)
     for names in (("websocket", "ws"), ("mqtt",)):
         bpath, blk = ctx.block((), *names)
         if blk is None or not ctx.has_port(bpath):
@@ -430,8 +426,7 @@ def no_auth_user(result, ctx):
                 yield ctx.finding(code, "no_auth_user not compatible with Trusted Operator: %s" % ctx.where(p), p,
                                   hint="remove no_auth_user in operator mode")
             else:
-                for f in _no_auth_user_findings(ctx, p, v, code):
-                    yield f
+                yield from _no_auth_user_findings(ctx, p, v, code)
 
 
 @check("system-account-undefined", ERROR, C, "system_account names an account that is not defined")
@@ -463,7 +458,7 @@ def auth_callout(result, ctx):
         yield ctx.finding("auth-callout-account-undefined", "auth_callout account %s is not defined; the server starts "
                           "but auth callout does not work" % ctx.named(p), p, hint="define the account in `accounts`")
     upath, users = ctx.get(cpath, "auth_users")
-    names = set(n for _, n in ctx.users())
+    names = set(n for dummy, n in ctx.users())
     if isinstance(users, list):
         for i, u in enumerate(users):
             if isinstance(u, str) and u not in names:
@@ -484,7 +479,7 @@ def gateway_incomplete(result, ctx):
     if not name and not has_port:
         return
     if not name:
-        pp, _ = ctx.port_of(gpath)
+        pp, dummy = ctx.port_of(gpath)
         yield ctx.finding("gateway-incomplete", "gateway has no name: %s" % ctx.where(pp or gpath), gpath,
                           hint="set gateway.name (equal to cluster.name)")
     elif not has_port:
@@ -546,7 +541,7 @@ def gateways_dup(result, ctx):
 @check("cluster-pinned-accounts-invalid", ERROR, C,
        "cluster.accounts (pinned accounts) with negative pool_size or duplicates")
 def pinned_accounts(result, ctx):
-    cpath, _ = ctx.block((), "cluster")
+    cpath, dummy = ctx.block((), "cluster")
     if cpath is None:
         return
     apath, accs = ctx.get(cpath, "accounts")
@@ -580,7 +575,7 @@ def pinned_accounts(result, ctx):
 @check("cluster-pinned-account-undefined", WARNING, C,
        "cluster.accounts lists an undefined account: peers log 'Unable to lookup account' forever")
 def pinned_undefined(result, ctx):
-    cpath, _ = ctx.block((), "cluster")
+    cpath, dummy = ctx.block((), "cluster")
     if cpath is None or ctx.operator_mode():
         return
     apath, accs = ctx.get(cpath, "accounts")
@@ -595,7 +590,7 @@ def pinned_undefined(result, ctx):
 
 @check("routes-without-cluster-listener", WARNING, C, "cluster.routes without a cluster listen/port: routes are ignored")
 def routes_without_listener(result, ctx):
-    cpath, _ = ctx.block((), "cluster")
+    cpath, dummy = ctx.block((), "cluster")
     if cpath is None:
         return
     rpath, routes = ctx.get(cpath, "routes")
@@ -609,7 +604,7 @@ def routes_without_listener(result, ctx):
 @check("routes-duplicate-url", WARNING, C,
        "the same route URL twice (nats-server -t fails on it, a real start only warns)")
 def routes_dup(result, ctx):
-    cpath, _ = ctx.block((), "cluster")
+    cpath, dummy = ctx.block((), "cluster")
     if cpath is None:
         return
     rpath, routes = ctx.get(cpath, "routes")
@@ -630,7 +625,7 @@ def routes_dup(result, ctx):
 @check("route-url-without-scheme", WARNING, C,
        "a route URL written host:port without a scheme: parsed as scheme 'host', the route never connects")
 def route_scheme(result, ctx):
-    cpath, _ = ctx.block((), "cluster")
+    cpath, dummy = ctx.block((), "cluster")
     if cpath is None:
         return
     rpath, routes = ctx.get(cpath, "routes")
@@ -647,7 +642,7 @@ def route_scheme(result, ctx):
 @check("cluster-ping-interval-capped", WARNING, C,
        "cluster.ping_interval above 30s: reset to 30s (nats-server -t fails on it, a real start only warns)")
 def cluster_ping(result, ctx):
-    cpath, _ = ctx.block((), "cluster")
+    cpath, dummy = ctx.block((), "cluster")
     if cpath is None:
         return
     p, v = ctx.get(cpath, "ping_interval")
@@ -698,7 +693,7 @@ def mqtt(result, ctx):
         d = parse_go_duration(v) if isinstance(v, str) else None
         if d is not None and d < 0:
             yield ctx.finding(code, "%s: %s" % (msg, ctx.where(p)), p, hint="use a positive duration")
-    _, remotes = ctx.leaf_remotes()
+    dummy, remotes = ctx.leaf_remotes()
     if not (ctx.jetstream_enabled() or ctx.cluster_listening() or ctx.gateway_listening() or ctx.leaf_listening()
             or remotes):
         yield ctx.finding(code, "mqtt requires JetStream to be enabled if running in standalone mode: %s"
@@ -723,17 +718,8 @@ _JS_API = "$JS.%s.API.>"
 
 
 def _valid_subject(subj):
-    if not subj or any(c in subj for c in " \t\r\n\f"):
-        return False
-    toks = subj.split(".")
-    for i, t in enumerate(toks):
-        if not t:
-            return False
-        if len(t) > 1 and (">" in t) and t != ">":
-            pass
-        if t == ">" and i != len(toks) - 1:
-            return False
-    return True
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_checks_options import valid_subject
+    return valid_subject(subj)
 
 
 @check("jetstream-domain-invalid", ERROR, C, "jetstream.domain or default_js_domain invalid")
@@ -799,10 +785,10 @@ def js_server_name(result, ctx):
 def js_cluster_name(result, ctx):
     if not _js_clustered(ctx):
         return
-    cp, _ = ctx.block((), "cluster")
+    cp, dummy = ctx.block((), "cluster")
     if ctx.value(cp, "name"):
         return
-    gp, _ = ctx.block((), "gateway")
+    gp, dummy = ctx.block((), "gateway")
     if gp is not None and ctx.value(gp, "name"):
         return
     jp = ctx.key((), "jetstream")
@@ -834,14 +820,14 @@ def js_routes(result, ctx):
         return
     if not (ctx.cluster_listening() or ctx.gateway_listening()):
         return
-    cp, _ = ctx.block((), "cluster")
+    cp, dummy = ctx.block((), "cluster")
     if cp is not None:
-        _, routes = ctx.get(cp, "routes")
+        dummy, routes = ctx.get(cp, "routes")
         if isinstance(routes, list) and routes and ctx.cluster_listening():
             return
     sysname = ctx.system_account()[1] or SYS_ACCOUNT
-    _, remotes = ctx.leaf_remotes()
-    for rpath, _ in remotes:
+    dummy, remotes = ctx.leaf_remotes()
+    for rpath, dummy in remotes:
         if ctx.value(rpath, "account", "local") == sysname:
             return
     where = ctx.where(cp) if cp is not None and ctx.cluster_listening() else ctx.where(ctx.key((), "gateway"))

@@ -8,32 +8,32 @@ from __future__ import annotations
 import concurrent.futures
 import pytest
 
-from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks_options as O
+from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks_options as opts
 from ansible_collections.natsops.nats.plugins.module_utils._nats_checks import validate
 from ansible_collections.natsops.nats.tests.unit.nats_harness import check_text, fake_parse_result
 
 # block name -> (schema, template with KEY placeholder)
 BLOCKS = {
-    "top": (O.TOP, "KEY: 1\n"),
-    "cluster": (O.CLUSTER, "cluster {\n  KEY: 1\n}\n"),
-    "gateway": (O.GATEWAY, "gateway {\n  KEY: 1\n}\n"),
-    "gateways": (O.GATEWAYS_ENTRY, "gateway {\n  gateways: [ { KEY: 1 } ]\n}\n"),
-    "leafnodes": (O.LEAFNODES, "leafnodes {\n  KEY: 1\n}\n"),
-    "remote": (O.REMOTE, "leafnodes {\n  remotes: [ { KEY: 1 } ]\n}\n"),
-    "proxy": (O.PROXY, "leafnodes {\n  remotes: [ { proxy: { KEY: 1 } } ]\n}\n"),
-    "leafauth": (O.LEAF_AUTH, "leafnodes {\n  authorization { KEY: 1 }\n}\n"),
-    "leafuser": (O.LEAF_USER, "leafnodes {\n  authorization { users: [ { KEY: 1 } ] }\n}\n"),
-    "authorization": (O.AUTHORIZATION, "authorization {\n  KEY: 1\n}\n"),
-    "user": (O.USER, "authorization {\n  users: [ { KEY: 1 } ]\n}\n"),
-    "jetstream": (O.JETSTREAM, "jetstream {\n  KEY: 1\n}\n"),
-    "jslimits": (O.JS_LIMITS, "jetstream {\n  limits { KEY: 1 }\n}\n"),
-    "jstpm": (O.JS_TPM, "jetstream {\n  tpm { KEY: 1 }\n}\n"),
-    "websocket": (O.WEBSOCKET, "websocket {\n  KEY: 1\n}\n"),
-    "wsauth": (O.SIMPLE_AUTH, "websocket {\n  authorization { KEY: 1 }\n}\n"),
-    "mqtt": (O.MQTT, "mqtt {\n  KEY: 1\n}\n"),
-    "account": (O.ACCOUNT, "accounts {\n  A: { KEY: 1 }\n}\n"),
-    "tls": (O.TLS, "tls {\n  KEY: 1\n}\n"),
-    "compression": (O.COMPRESSION, "cluster {\n  compression: { KEY: 1 }\n}\n"),
+    "top": (opts.TOP, "KEY: 1\n"),
+    "cluster": (opts.CLUSTER, "cluster {\n  KEY: 1\n}\n"),
+    "gateway": (opts.GATEWAY, "gateway {\n  KEY: 1\n}\n"),
+    "gateways": (opts.GATEWAYS_ENTRY, "gateway {\n  gateways: [ { KEY: 1 } ]\n}\n"),
+    "leafnodes": (opts.LEAFNODES, "leafnodes {\n  KEY: 1\n}\n"),
+    "remote": (opts.REMOTE, "leafnodes {\n  remotes: [ { KEY: 1 } ]\n}\n"),
+    "proxy": (opts.PROXY, "leafnodes {\n  remotes: [ { proxy: { KEY: 1 } } ]\n}\n"),
+    "leafauth": (opts.LEAF_AUTH, "leafnodes {\n  authorization { KEY: 1 }\n}\n"),
+    "leafuser": (opts.LEAF_USER, "leafnodes {\n  authorization { users: [ { KEY: 1 } ] }\n}\n"),
+    "authorization": (opts.AUTHORIZATION, "authorization {\n  KEY: 1\n}\n"),
+    "user": (opts.USER, "authorization {\n  users: [ { KEY: 1 } ]\n}\n"),
+    "jetstream": (opts.JETSTREAM, "jetstream {\n  KEY: 1\n}\n"),
+    "jslimits": (opts.JS_LIMITS, "jetstream {\n  limits { KEY: 1 }\n}\n"),
+    "jstpm": (opts.JS_TPM, "jetstream {\n  tpm { KEY: 1 }\n}\n"),
+    "websocket": (opts.WEBSOCKET, "websocket {\n  KEY: 1\n}\n"),
+    "wsauth": (opts.SIMPLE_AUTH, "websocket {\n  authorization { KEY: 1 }\n}\n"),
+    "mqtt": (opts.MQTT, "mqtt {\n  KEY: 1\n}\n"),
+    "account": (opts.ACCOUNT, "accounts {\n  A: { KEY: 1 }\n}\n"),
+    "tls": (opts.TLS, "tls {\n  KEY: 1\n}\n"),
+    "compression": (opts.COMPRESSION, "cluster {\n  compression: { KEY: 1 }\n}\n"),
 }
 
 
@@ -166,21 +166,20 @@ def test_authorization_conflicts():
 def test_cluster_gateway_authorization():
     found = codes({"port": -1, "cluster": {"port": -1, "name": "c", "authorization": {"token": "t"}},
                    "gateway": {"port": -1, "name": "c", "authorization": {"users": []}}})
-    assert sorted(m.split(":")[0] for c, m in found) == ["Cluster authorization does not support tokens",
-                                                        "Gateway authorization does not allow multiple users"]
+    assert sorted(m.split(":")[0] for c, m in found) == [
+        "Cluster authorization does not support tokens", "Gateway authorization does not allow multiple users"]
 
 
 def test_account_references():
-    found = codes({"port": -1, "accounts": {"$G": {}, "A": {"imports": [{"stream": {"account": "X", "subject": "s"}}],
-                                                              "exports": [{"service": "q", "accounts": ["Y"]}]}}})
-    assert sorted(m.split(":")[0] for c, m in found) == ['"$G" is a Reserved Account',
-                                                        '"X" account not defined for stream import',
-                                                        '"Y" account not defined for service export']
+    account = {"imports": [{"stream": {"account": "X", "subject": "s"}}], "exports": [{"service": "q", "accounts": ["Y"]}]}
+    found = codes({"port": -1, "accounts": {"$G": {}, "A": account}})
+    assert sorted(m.split(":")[0] for c, m in found) == [
+        '"$G" is a Reserved Account', '"X" account not defined for stream import', '"Y" account not defined for service export']
 
 
 def test_route_urls():
-    found = codes({"port": -1, "cluster": {"port": -1, "name": "c", "routes": ["127.0.0.1:6222", "nats://h:x",
-                                                                              "nats://h:6222", "localhost:6222"]}})
+    routes = ["127.0.0.1:6222", "nats://h:x", "nats://h:6222", "localhost:6222"]
+    found = codes({"port": -1, "cluster": {"port": -1, "name": "c", "routes": routes}})
     by = [(c, m.split(": cluster")[0]) for c, m in found]
     assert ("url-invalid", 'error parsing route url ["127.0.0.1:6222"]') in by
     assert ("url-invalid", 'error parsing route url ["nats://h:x"]') in by
@@ -190,8 +189,8 @@ def test_route_urls():
 
 def test_jetstream_sizes_and_store_dir():
     found = codes({"port": -1, "store_dir": "/a", "jetstream": {"store_dir": "/b", "max_mem": "1X"}})
-    assert sorted(m.split(":")[0] for c, m in found) == ["Duplicate 'store_dir' configuration",
-                                                        "sizes defined as strings must end in K, M, G, T"]
+    assert sorted(m.split(":")[0] for c, m in found) == [
+        "Duplicate 'store_dir' configuration", "sizes defined as strings must end in K, M, G, T"]
 
 
 @pytest.mark.parametrize("text,needle", [
@@ -210,6 +209,19 @@ def test_jetstream_sizes_and_store_dir():
      '"X" account not defined for stream import'),
     ("port: -1\nserver_name: \"a b\"\n", "server name cannot contain spaces"),
     ("port: -1\nmqtt { max_ack_pending: 70000 }\n", "invalid value 70000, should in [0..65535] range"),
+    ("port: -1\nleafnodes { authorization { user: x, password: y, users: [ {user: a, password: b} ] } }\n",
+     "can not have a single user/pass and a users array"),
+    ("port: -1\nleafnodes { authorization { users: [ {user: a, password: b}, {user: a, password: c} ] } }\n",
+     'duplicate user "a" detected in leafnode authorization'),
+    ('port: -1\nleafnodes { remotes: [ {url: "nats://a:1"}, {url: "nats://a:1"} ] }\n',
+     'duplicate remote urls=["nats://a:1"], account="$G"'),
+    ('port: -1\nauthorization { users: [ {user: a, password: b, permissions: {publish: "foo..bar"}} ] }\n',
+     'subject "foo..bar" is not a valid subject'),
+    ('port: -1\nauthorization { users: [ {user: c, password: d, allowed_connection_types: ["FOO", "mqtt"]} ] }\n',
+     'invalid connection types ["FOO"]'),
+    ('port: -1\nauthorization { auth_callout { issuer: "ABOVQEIGKJPA6B3Q2IZJEGEXVNPFC4KUSXZFJMZT2Y64TO6YT25XPGXX", '
+     'auth_users: [cb], allowed_accounts: [NOPE] } }\n', 'auth_callout allowed account "NOPE" not found in configured accounts'),
+    ('port: -1\ntrusted_keys: ["NOTAKEY"]\n', 'trust key "NOTAKEY" required to be a valid public operator nkey'),
 ])
 def test_server_reports_the_same_text(text, needle, tmp_path):
     """The texts our phase-(a) checks quote are what `nats-server -t` prints."""
