@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Fuzz the NATS conf parser.
+
+Asserts, for every input: the parser either returns a result or raises NatsConfError
+(digest and positions included) -- never any other exception -- and no input takes
+longer than 1 s per 10 KB (minimum budget 1 s).
+
+Engines:
+  atheris     coverage-guided (libFuzzer), used when ``import atheris`` works;
+  hypothesis  property-based generation (structured fragments + raw bytes), the fallback.
+
+Usage:
+  fuzz/run_fuzz.py --seconds 60 --max-examples 100000 [--engine auto|atheris|hypothesis]
+                   [--differential] [--record]
+
+--differential (hypothesis engine) also compares every input with ``nats-server -t``
+(slow: use a few thousand examples); mismatches and crashes are written with --record to
+tests/unit/plugins/module_utils/data/regressions_fuzz.json as regular regression cases
+(expectation taken from the real server), which test_parser_cases.py then runs.
+Exit status 0 = nothing found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DATA = os.path.join(ROOT, "tests", "unit", "plugins", "module_utils", "data")
+
+
+def _setup_path():
+    """Make ``ansible_collections.natsops.nats`` importable from a checkout."""
+    try:
+        import ansible_collections.natsops.nats.plugins.module_utils._nats_parser  # noqa: F401
+        return
+    except ImportError:
+        pass
+    tmp = tempfile.mkdtemp(prefix="natsops-fuzz-")
+    os.makedirs(os.path.join(tmp, "ansible_collections", "natsops"))
+    os.symlink(ROOT, os.path.join(tmp, "ansible_collections", "natsops", "nats"))
+    sys.path.insert(0, tmp)
+
+
+_setup_path()
+
+FILES = {
+    "inc.conf": b"a = 1\nb { c = [1, 2 ] }\n",
+    "cyc.conf": b"include cyc.conf\n",
+    "bad.conf": b"x = [1, 2]\n",
+}
+ENV = {"A": "1k", "B": "$A", "C": "$D", "D": "$C", "S": "hello world", "M": "{a: [1, $B ]}"}
+
+
+class SlowInput(Exception):
+    pass
+
+
+def _loader(path):
+    if path in FILES:
+        return FILES[path]
+    if path in (".", "", "/"):
+        raise IsADirectoryError(21, "Is a directory", path)
+    raise FileNotFoundError(2, "No such file or directory", path)
+
+
+def check_one(data):
+    """Run the parser on data; raise if anything but NatsConfError happens or it is too slow."""
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_model import NatsConfError
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_parser import parse_string
+
+    start = time.perf_counter()
+    outcome = None
+    try:
+        r = parse_string(data, filename="test.conf", env=ENV, loader=_loader)
+        len(r.key_positions)
+        len(r.used)
+        outcome = ("ok", r.digest)
+    except NatsConfError as e:
+        if not isinstance(e.message, str) or not e.message:
+            raise AssertionError("empty error message")
+        outcome = ("error", e.message)
+    elapsed = time.perf_counter() - start
+    budget = max(1.0, len(data) / 10240.0)
+    if elapsed > budget:
+        raise SlowInput("input of %d bytes took %.2fs (budget %.2fs)" % (len(data), elapsed, budget))
+    return outcome
+
+
+def _seeds():
+    seeds = []
+    for name in ("parser_cases.json", "regressions.json"):
+        path = os.path.join(DATA, name)
+        if os.path.exists(path):
+            with open(path) as f:
+                for case in json.load(f):
+                    seeds.append(case["input"].encode("utf-8", "surrogateescape"))
+    return seeds
+
+
+def _record(cases):
+    path = os.path.join(DATA, "regressions_fuzz.json")
+    existing = []
+    if os.path.exists(path):
+        with open(path) as f:
+            existing = json.load(f)
+    names = set(c["name"] for c in existing)
+    for case in cases:
+        base = case["name"]
+        i = 0
+        while case["name"] in names:
+            i += 1
+            case["name"] = "%s_%d" % (base, i)
+        names.add(case["name"])
+        existing.append(case)
+    with open(path, "w") as f:
+        json.dump(existing, f, indent=1, ensure_ascii=True)
+        f.write("\n")
+    print("recorded %d case(s) in %s" % (len(cases), path))
+
+
+def _server_case(text, name):
+    """A regression case whose expectation comes from the real nats-server."""
+    from ansible_collections.natsops.nats.tests.unit import nats_harness
+    d = tempfile.mkdtemp(prefix="natsops-fuzz-case-")
+    try:
+        r = nats_harness.check_text(text, d, files={k: v for k, v in FILES.items()}, env=dict(ENV))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    case = {"name": name, "description": "found by fuzz/run_fuzz.py", "input": text,
+            "files": {k: v.decode() for k, v in FILES.items()}, "env": dict(ENV)}
+    if r.valid:
+        case.update(valid=True, digest=r.digest, layer="parser")
+    elif any(s in r.error for s in ("unknown field", "config has no values", "interface conversion")) or \
+            r.error.startswith("test.conf:"):
+        case.update(valid=False, error=r.error, layer="server")
+    else:
+        case.update(valid=False, error=r.error, layer="parser")
+    return case
+
+
+# ---------------------------------------------------------------------------
+# atheris engine
+# ---------------------------------------------------------------------------
+def run_atheris(seconds, max_examples):
+    import atheris
+
+    with atheris.instrument_imports():
+        from ansible_collections.natsops.nats.plugins.module_utils import _nats_lexer, _nats_parser  # noqa: F401
+    corpus = tempfile.mkdtemp(prefix="natsops-fuzz-corpus-")
+    for i, seed in enumerate(_seeds()):
+        with open(os.path.join(corpus, "seed%04d" % i), "wb") as f:
+            f.write(seed)
+
+    def one(data):
+        check_one(data)
+
+    argv = [sys.argv[0], "-max_total_time=%d" % seconds, "-runs=%d" % max_examples, "-max_len=4096",
+            "-timeout=10", "-rss_limit_mb=2048", "-artifact_prefix=%s/" % os.path.join(HERE, "crashes"), corpus]
+    os.makedirs(os.path.join(HERE, "crashes"), exist_ok=True)
+    atheris.Setup(argv, one)
+    atheris.Fuzz()       # exits the process (non-zero on a crash)
+
+
+# ---------------------------------------------------------------------------
+# hypothesis engine
+# ---------------------------------------------------------------------------
+ATOMS = [
+    "a", "t", "port", "include ", "inc.conf", "cyc.conf", "bad.conf", "=", ":", " ", "\t", "\n", "\r\n", "\r", "{", "}",
+    "[", "]", ",", ";", "#", "//", "/", '"', "'", "(", ")", "\\", "\\x41", "\\xZ", "\\n", "$", "$a", "$t", "$A", "$C",
+    "$M", "$S", "1", "0", "-", "-1", "1.5", "1.", ".5", "1k", "1kbi", "2m", "1e5", "2016-05-04T18:53:41Z", "2016-",
+    "127.0.0.1", "true", "yes'", "é", "\x00", "\udcff", "\u00a0", "３", "İnclude", "\n)\n", "(\n", "1]", "[[[[", "]]]]",
+    "{a {a {a", "}}}", "\v", "\u2028",
+]
+
+
+def run_hypothesis(seconds, max_examples, differential, record):
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    deadline = time.time() + seconds
+    found = []
+    mismatches = []
+    count = [0]
+
+    class Stop(Exception):
+        pass
+
+    texts = st.one_of(
+        st.lists(st.sampled_from(ATOMS), max_size=40).map("".join),
+        st.text(max_size=200),
+        st.binary(max_size=200).map(lambda b: b.decode("utf-8", "surrogateescape")),
+    )
+
+    @settings(max_examples=max_examples, deadline=None, database=None, derandomize=False,
+              suppress_health_check=list(HealthCheck))
+    @given(texts)
+    def prop(text):
+        if time.time() > deadline:
+            raise Stop()
+        count[0] += 1
+        data = text.encode("utf-8", "surrogateescape")
+        try:
+            ours = check_one(data)
+        except Exception as e:       # noqa: BLE001 -- that is what we are looking for
+            found.append((text, traceback.format_exc()))
+            raise AssertionError("crash: %r" % e)
+        if differential:
+            case = _server_case(text, "fuzz_%d" % count[0])
+            theirs = ("ok", case.get("digest")) if case["valid"] else ("error", case["error"])
+            if case["layer"] == "server":
+                ok = ours[0] == "ok"
+            else:
+                ok = ours == theirs
+            if not ok:
+                mismatches.append(case)
+                raise AssertionError("mismatch: %r ours=%r server=%r" % (text, ours, theirs))
+
+    status = 0
+    try:
+        prop()
+    except Stop:
+        pass
+    except AssertionError as e:
+        status = 1
+        print("FAILURE: %s" % e)
+    for text, tb in found[:5]:
+        print("crash input %r\n%s" % (text, tb))
+    if record and (mismatches or found):
+        cases = mismatches[-1:] if mismatches else []
+        if found:
+            cases.append(_server_case(found[-1][0], "fuzz_crash"))
+        _record(cases)
+    print("hypothesis engine: %d inputs, %s" % (count[0], "FAILED" if status else "ok"))
+    return status
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--max-examples", type=int, default=100000)
+    ap.add_argument("--engine", choices=("auto", "atheris", "hypothesis"), default="auto")
+    ap.add_argument("--differential", action="store_true", help="compare with nats-server -t (hypothesis engine)")
+    ap.add_argument("--record", action="store_true", help="write failures to data/regressions_fuzz.json")
+    args = ap.parse_args(argv)
+    engine = args.engine
+    if args.differential:
+        engine = "hypothesis"
+    if engine == "auto":
+        try:
+            import atheris  # noqa: F401
+            engine = "atheris"
+        except ImportError:
+            engine = "hypothesis"
+    print("fuzzing the parser with %s for up to %ds / %d inputs" % (engine, args.seconds, args.max_examples))
+    if engine == "atheris":
+        run_atheris(args.seconds, args.max_examples)
+        return 0
+    return run_hypothesis(args.seconds, args.max_examples, args.differential, args.record)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
