@@ -97,6 +97,15 @@ def _clean_finding(f, secrets):
     return d
 
 
+def _absolute_only(loader):
+    """A loader that treats relative paths as missing (content without base_dir)."""
+    def load(path):
+        if not posixpath.isabs(str(path)):
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return loader(path)
+    return load
+
+
 def _format(d):
     return Finding.from_dict(d).format()
 
@@ -252,6 +261,14 @@ class ActionModule(ActionBase):
                     raise AnsibleActionFail("cannot read %s on the managed host: %s" % (path, exc.strerror or exc))
                 return _nats_checks.validate_text(text, filename=path, env=env, loader=loader,
                                                   disable=disable, warnings_as_errors=warnings_as_errors)
+            if base_dir is None:
+                # nothing to resolve relative includes of `content` against: refuse to guess
+                parsed, findings = _nats_checks.validate_text(content, filename=None, env=env, loader=_absolute_only(loader),
+                                                              disable=disable, warnings_as_errors=warnings_as_errors)
+                for f in findings:
+                    if f.code == PARSE_ERROR and "error parsing include file" in f.message and not f.hint:
+                        f.hint = "set base_dir to the directory on the managed host that includes of content are resolved from"
+                return parsed, findings
             return _nats_checks.validate_text(content, filename=None, base_dir=base_dir, env=env, loader=loader,
                                               disable=disable, warnings_as_errors=warnings_as_errors)
         except RemoteError as exc:

@@ -44,7 +44,7 @@ options:
   base_dir:
     description:
       - Directory on the managed host that relative C(include) paths in O(content) are resolved from.
-      - Only used with O(content).
+      - Only used with O(content). Without it, a relative C(include) in O(content) is reported as a missing file.
     type: path
   server_binary:
     description:

@@ -355,6 +355,17 @@ def test_content_with_base_dir_and_check_mode(tmp_path):
 
 
 @needs_core
+def test_content_relative_include_without_base_dir(tmp_path):
+    result, host = run({"content": "port: 4222\ninclude x.conf\n"})
+    assert result["failed"] is True
+    err = result["errors"][0]
+    assert err["code"] == "parse-error"
+    assert err["message"].startswith("error parsing include file 'x.conf', open ")
+    assert err["hint"] == "set base_dir to the directory on the managed host that includes of content are resolved from"
+    assert host.fetches == [] and host.slurps == []
+
+
+@needs_core
 def test_disable_and_warnings_as_errors(tmp_path):
     _write(tmp_path, {"seed.conf": SEED_CONF})
     path = str(tmp_path / "seed.conf")
