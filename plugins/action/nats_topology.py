@@ -60,7 +60,7 @@ PARSE_ERROR = "parse-error"
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
-    _requires_connection = False
+    _requires_connection = True
     _supports_check_mode = True
     _supports_async = False
 
