@@ -1135,3 +1135,47 @@ def duplicate_port(result, ctx):
                                                             oloc, port, label), path,
                               hint="give every listener its own port")
             break
+
+
+def _size(value):
+    """Storage size as nats-server reads it (int, or '<n>K|M|G|T'), or None."""
+    if _int(value) is not None:
+        return value
+    if isinstance(value, str) and len(value) > 1 and value[-1] in "KMGT" and re.match(r"^[+-]?[0-9]+$", value[:-1]):
+        return int(value[:-1]) << {"K": 10, "M": 20, "G": 30, "T": 40}[value[-1]]
+    return None
+
+
+@check("jetstream-account-limits-exceed-server", ERROR, C,
+       "standalone JetStream: the accounts' reserved max_mem/max_file add up to more than the server's limit")
+def js_account_limits(result, ctx):
+    if not ctx.jetstream_enabled() or ctx.cluster_listening() or ctx.operator_mode():
+        return
+    jp, js = ctx.block((), "jetstream")
+    if js is None:
+        return
+    code = "jetstream-account-limits-exceed-server"
+    for server_keys, acc_keys, label, errcode in (
+            (("max_memory_store", "max_mem_store", "max_mem"), ("max_memory", "max_mem", "mem", "memory"), "memory", 10028),
+            (("max_file_store", "max_file"), ("max_store", "max_file", "max_disk", "store", "disk"), "storage", 10047)):
+        sp, limit = ctx.get(jp, *server_keys)
+        limit = _size(limit)
+        if limit is None or limit <= 0:
+            continue  # derived from the host's memory/disk: not decidable here
+        total = 0
+        parts = []
+        for name, apath in sorted(ctx.accounts().items()):
+            ajp, ajs = ctx.block(apath, "jetstream")
+            if ajs is None:
+                continue
+            p, v = ctx.get(ajp, *acc_keys)
+            v = _size(v)
+            if v is not None and v > 0:
+                total += v
+                parts.append("%s (%s)" % (ctx.where(p), v))
+        if total > limit:
+            yield ctx.finding(code, "Can't start JetStream: Error enabling jetstream on configured accounts: insufficient "
+                              "%s resources available (%d): the accounts reserve %d bytes (%s) but %s allows %d" % (
+                                  label, errcode, total, ", ".join(parts), ctx.where(sp), limit), sp,
+                              hint="raise jetstream.%s or lower the accounts' limits (-1 means unlimited, no reservation)"
+                              % sp[-1])
