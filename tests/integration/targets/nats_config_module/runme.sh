@@ -30,6 +30,11 @@ INV
 ansible-playbook -i "$work/inventory" -e "work_dir=$work" -e "nats_server=$nats_server" playbook.yml "$@"
 ansible-playbook -i "$work/inventory" -e "work_dir=$work" bare.yml "$@"
 
+# a controller whose pyparsing cannot be imported gets Ansible's standard missing-library message
+mkdir -p "$work/no-pyparsing/pyparsing"
+echo 'raise ImportError("pyparsing is hidden by the natsops.nats integration test")' > "$work/no-pyparsing/pyparsing/__init__.py"
+PYTHONPATH="$work/no-pyparsing${PYTHONPATH:+:$PYTHONPATH}" ansible-playbook -i "$work/inventory" controller_without_pyparsing.yml "$@"
+
 # -vvv output must not contain any secret (the playbook above copied the configs to $work/confs)
 T_ENV_PW=env-Pw-6-zq ansible-playbook -vvv -i "$work/inventory" -e "work_dir=$work" -e "nats_server=$nats_server" \
     redaction_vvv.yml > "$work/vvv.log" 2>&1 || { cat "$work/vvv.log"; exit 1; }
