@@ -76,5 +76,8 @@ sums | diff "${WORK}/before.sums" - || fail "a config file changed although vali
 echo "== 5. boot the super-cluster"
 ap boot.yml
 
-echo "== 6. install from a local mirror, systemd unit"
+echo "== 6. reload or restart"
+ap classify.yml
+
+echo "== 7. install from a local mirror, systemd unit"
 ap install.yml
