@@ -56,6 +56,28 @@ def _sort_key(f):
     return (f.file or "", f.line if f.line is not None else 0, f.column if f.column is not None else 0, f.code, f.message)
 
 
+# Checks whose failure nats-server reports from Start() through its logger: with `log_file` set, the
+# reason is only in that file (stderr stays empty).
+START_PHASE = frozenset((
+    "jetstream-cluster-requires-routes", "jetstream-system-account", "jetstream-key-with-tpm",
+    "jetstream-account-limits-exceed-server", "monitoring-invalid", "advertise-invalid", "duplicate-listen-port",
+))
+
+
+def _log_file_note(findings, ctx):
+    dummy, log_file = ctx.get((), "log_file", "logfile")
+    if not isinstance(log_file, str) or not log_file:
+        return findings
+    out = []
+    for f in findings:
+        if f.code in START_PHASE and f.severity == ERROR:
+            note = "nats-server reports this only in the log file %s, not on stderr" % log_file
+            f = Finding(f.code, f.severity, f.message, f.file, f.line, f.column, f.path,
+                        "%s; %s" % (f.hint, note) if f.hint else note, f.host)
+        out.append(f)
+    return out
+
+
 def run_checks(result, defaults=None):
     """All config findings (no policy applied)."""
     ctx = Context(result, defaults)
@@ -67,7 +89,7 @@ def run_checks(result, defaults=None):
             found = [Finding(INTERNAL_ERROR, ERROR, "check %s failed: %s: %s" % (entry.code, type(exc).__name__, exc),
                              hint="disable %s to continue, and report this" % entry.code)]
         out.extend(found)
-    return out
+    return _log_file_note(out, ctx)
 
 
 def _scrub(findings, config):

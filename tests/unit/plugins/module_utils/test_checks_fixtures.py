@@ -68,7 +68,13 @@ def outcomes(tmp_path_factory):
 
     def run(item):
         key, (d, path, subst) = item
-        started, text = startup_outcome(path, cwd=d, timeout=8.0)
+        log_file = expect(key[0]).get("log_file")
+        started, text = startup_outcome(path, cwd=d, timeout=8.0, log_file=os.path.join(d, log_file) if log_file else None)
+        if log_file and key[1] == "bad":
+            # the reason must be in the log file only: stderr stays empty
+            with open(path + ".stderr", "rb") as f:
+                stderr = f.read().decode("utf-8", "replace")
+            assert expect(key[0])["server_message"].split(":")[0] not in stderr, stderr
         return key, (started, text, subst)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
@@ -118,6 +124,8 @@ def test_bad_config_finding(case, tmp_path):
     assert hit, "%s: server text %r not quoted in %r" % (case, msgs, [f.message for f in mine])
     f = hit[0]
     assert f.severity == "error"
+    if exp.get("log_file"):
+        assert "only in the log file" in f.hint
     assert (f.file, f.line, f.column, f.path) == ("nats.conf", exp["line"], exp["column"], exp["path"]), f.to_dict()
     assert f.hint
 
