@@ -51,7 +51,7 @@ def test_all_findings_at_once_sorted():
 
 
 def test_finding_positions_and_message_of_the_headline_check():
-    _, findings = validate_text(MANY, filename="nats.conf")
+    dummy, findings = validate_text(MANY, filename="nats.conf")
     conflict = [f for f in findings if f.code == "cluster-gateway-name-conflict"][0]
     assert conflict.to_dict() == {
         "code": "cluster-gateway-name-conflict", "severity": "error",
@@ -184,7 +184,7 @@ def test_t_only_warnings_against_the_binary(tmp_path):
         checked = check_text(text, d, name="nats.conf")
         started = True
         if code != "config-empty":  # an empty file would bind the default port 4222
-            started, _ = startup_outcome(os.path.join(d, "nats.conf"), cwd=d, timeout=8.0)
+            started, dummy = startup_outcome(os.path.join(d, "nats.conf"), cwd=d, timeout=8.0)
         return code, checked, started, text
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:

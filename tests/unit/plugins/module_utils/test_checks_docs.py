@@ -90,7 +90,7 @@ def skeleton(entry):
 
 
 def render(registry, existing_text="", bodies=None):
-    old, _ = sections(existing_text)
+    old, dummy = sections(existing_text)
     old.update(bodies or {})
     parts = [HEADER]
     for scope, title, intro in SCOPE_TITLES:
@@ -124,7 +124,7 @@ def test_config_sections_are_written_out():
     """The config checks (this collection's core) have real prose, not skeletons."""
     registry = _registry()
     with open(DOC, "r", encoding="utf-8") as f:
-        found, _ = sections(f.read())
+        found, dummy = sections(f.read())
     for code, entry in registry.items():
         if entry.scope == "config":
             assert "**Why it matters:** %s." % entry.summary.rstrip(".") not in found[code], code

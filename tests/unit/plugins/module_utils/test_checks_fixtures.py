@@ -92,7 +92,7 @@ def test_bad_config_refuses_to_start(case, outcomes):
 
 @pytest.mark.parametrize("case", CASES)
 def test_fixed_config_starts(case, outcomes):
-    started, text, _ = outcomes[(case, "fixed")]
+    started, text, dummy = outcomes[(case, "fixed")]
     assert started, "%s fixed variant did not start:\n%s" % (case, text[-2000:])
 
 
@@ -134,9 +134,9 @@ def test_bad_config_finding(case, tmp_path):
 @pytest.mark.parametrize("case", CASES)
 def test_fixed_config_has_no_error(case, tmp_path):
     from ansible_collections.natsops.nats.plugins.module_utils._nats_checks import validate_text
-    d, path, _ = materialize(case, "fixed", tmp_path)
+    d, path, dummy = materialize(case, "fixed", tmp_path)
     with open(path, "r", encoding="utf-8") as f:
         text = f.read()
-    _, findings = validate_text(text, filename="nats.conf", base_dir=d)
+    dummy, findings = validate_text(text, filename="nats.conf", base_dir=d)
     errors = [f.format() for f in findings if f.severity == "error"]
     assert errors == [], case

@@ -32,7 +32,7 @@ def _crc16(data):
     crc = 0
     for b in data:
         crc ^= b << 8
-        for _ in range(8):
+        for dummy in range(8):
             crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
             crc &= 0xFFFF
     return crc
@@ -158,7 +158,7 @@ def materialized(keys, tmp_path_factory):
 @pytest.fixture(scope="module")
 def outcomes(materialized):
     def run(item):
-        key, (d, path, _) = item
+        key, (d, path, dummy) = item
         return key, startup_outcome(path, cwd=d, timeout=8.0)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
@@ -168,19 +168,19 @@ def outcomes(materialized):
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_parity(case, outcomes, materialized):
     from ansible_collections.natsops.nats.plugins.module_utils._nats_checks import validate_text
-    name, code, msg, _, _ = case
+    name, code, msg, dummy, dummy = case
     started, text = outcomes[(name, "bad")]
     assert not started and msg in text, text[-1500:]
     started, text = outcomes[(name, "fixed")]
     assert started, text[-1500:]
 
     d, path, conf = materialized[(name, "bad")]
-    _, findings = validate_text(conf, filename=path)
+    dummy, findings = validate_text(conf, filename=path)
     mine = [f for f in findings if f.code == code and msg in f.message]
     assert mine, findings
     assert all(f.severity == "error" for f in mine) and mine[0].line is not None and mine[0].hint
     d, path, conf = materialized[(name, "fixed")]
-    _, findings = validate_text(conf, filename=path)
+    dummy, findings = validate_text(conf, filename=path)
     assert [f.format() for f in findings if f.severity == "error"] == []
 
 
@@ -190,5 +190,5 @@ def test_url_resolver_fetch_warning(keys, tmp_path):
     (tmp_path / "nats.conf").write_text(conf)
     started, text = startup_outcome(str(tmp_path / "nats.conf"), cwd=str(tmp_path), timeout=8.0)
     assert not started and "could not fetch" in text
-    _, findings = validate_text(conf, filename=str(tmp_path / "nats.conf"))
+    dummy, findings = validate_text(conf, filename=str(tmp_path / "nats.conf"))
     assert [(f.code, f.severity) for f in findings] == [("account-resolver-fetch-at-startup", "warning")]

@@ -60,7 +60,7 @@ def test_every_known_key_is_known_to_nats_server(tmp_path):
 
 @pytest.mark.parametrize("block", sorted(BLOCKS))
 def test_unknown_key_is_reported_like_the_server(block, tmp_path):
-    _, template = BLOCKS[block]
+    dummy, template = BLOCKS[block]
     text = "port: -1\n" + template.replace("KEY", "zzz_bogus")
     res = check_text(text, str(tmp_path))
     assert res.error is not None and 'unknown field "zzz_bogus"' in res.error
@@ -105,8 +105,8 @@ def codes(config, **kw):
 
 def test_used_variable_is_not_unknown():
     cfg = {"PASS": "x", "port": -1, "authorization": {"user": "u", "password": "x"}}
-    assert [c for c, _ in codes(cfg, used=[("PASS",)])] == []
-    assert [c for c, _ in codes(cfg)] == ["unknown-field"]
+    assert [c for c, dummy in codes(cfg, used=[("PASS",)])] == []
+    assert [c for c, dummy in codes(cfg)] == ["unknown-field"]
 
 
 def test_keys_are_case_insensitive():
@@ -118,7 +118,7 @@ def test_wrong_types():
     assert ("option-wrong-type", 'interface conversion: interface {} is string, not int64: port "abc" (nats.conf:1:1)') in found
     assert ("option-wrong-type", 'interface conversion: interface {} is string, not int64: cluster.pool_size "3" '
             "(nats.conf:3:3)") in found
-    assert any(m.startswith("interface conversion: interface {} is string, not bool: debug") for _, m in found)
+    assert any(m.startswith("interface conversion: interface {} is string, not bool: debug") for dummy, m in found)
 
 
 def test_listen_values():
@@ -155,7 +155,7 @@ def test_limits():
 
 def test_authorization_conflicts():
     found = codes({"port": -1, "authorization": {"user": "a", "password": "b", "token": "t"}})
-    assert [c for c, _ in found] == ["authorization-conflict"]
+    assert [c for c, dummy in found] == ["authorization-conflict"]
     assert found[0][1].startswith("Cannot have a user/pass and token: ")
     found = codes({"port": -1, "authorization": {"token": "t"}, "accounts": {"A": {"users": [{"user": "x"}]}}})
     assert [m.split(":")[0] for c, m in found] == ["Can not have a token and a users array"]
@@ -184,7 +184,7 @@ def test_route_urls():
     assert ("url-invalid", 'error parsing route url ["127.0.0.1:6222"]') in by
     assert ("url-invalid", 'error parsing route url ["nats://h:x"]') in by
     assert ("route-url-without-scheme", by[-1][1]) in by
-    assert len([c for c, _ in by if c == "url-invalid"]) == 2
+    assert len([c for c, dummy in by if c == "url-invalid"]) == 2
 
 
 def test_jetstream_sizes_and_store_dir():
@@ -232,5 +232,5 @@ def test_server_reports_the_same_text(text, needle, tmp_path):
         from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser  # noqa: F401 pylint: disable=unused-import
     except ImportError:
         pytest.skip("parser not available yet")
-    _, findings = validate_text(text, filename="test.conf")
+    dummy, findings = validate_text(text, filename="test.conf")
     assert any(needle in f.message for f in findings if f.severity == "error"), findings

@@ -261,7 +261,7 @@ def rendered(tmp_path_factory):
 
 def test_real_server_starts_them(rendered):
     def run(item):
-        name, (d, path, _) = item
+        name, (d, path, dummy) = item
         return name, startup_outcome(path, cwd=d, timeout=8.0)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
@@ -274,7 +274,7 @@ def test_real_server_starts_them(rendered):
 def test_no_error_findings(name, rendered):
     pytest.importorskip("ansible_collections.natsops.nats.plugins.module_utils._nats_parser")
     from ansible_collections.natsops.nats.plugins.module_utils._nats_checks import validate_text
-    d, _, text = rendered[name]
+    d, dummy, text = rendered[name]
     result, findings = validate_text(text, filename="nats.conf", base_dir=d)
     assert result is not None
     assert [f.format() for f in findings if f.severity == "error"] == []
