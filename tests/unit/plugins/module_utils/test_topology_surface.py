@@ -1,15 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
 # Apache License 2.0 (see LICENSE)
-"""validate_configs (text / dict / ParseResult per host) and the nats_topology_validate filter."""
+"""validate_configs: text / dict / ParseResult per host (the core of the filter and the module)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.natsops.nats.plugins.filter.nats_topology_validate import FilterModule, nats_topology_validate
 from ansible_collections.natsops.nats.plugins.module_utils import _nats_topology
 from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import REGISTRY
 from ansible_collections.natsops.nats.plugins.module_utils._nats_topology import validate_configs
@@ -78,36 +75,6 @@ def test_internal_error_of_a_check_is_a_finding(monkeypatch):
         ("check-internal-error", "topology check pool-size-mismatch failed: RuntimeError: kaboom")]
     findings, dummy = validate_configs({"n1": "port: 4222"}, config_checks=False, disable=["pool-size-mismatch"])
     assert findings == []
-
-
-def test_filter_returns_dicts_with_host():
-    out = nats_topology_validate({"n1": TEXT_N1, "n2": DICT_N2})
-    assert [(d["code"], d["host"], d["severity"], d["line"], d["path"]) for d in out if d["code"] == "route-url-wrong-port"] == [
-        ("route-url-wrong-port", "n1", "error", 6, "cluster.routes[0]")]
-    assert all("S3cr3t-pw" not in (d["message"] + (d["hint"] or "")) for d in out)
-    assert FilterModule().filters() == {"nats_topology_validate": nats_topology_validate}
-
-
-def test_filter_addresses_and_options():
-    configs = {
-        "a": {"server_name": "a", "cluster": {"name": "C", "port": 6222, "routes": ["nats-route://10.0.0.2:4222"]}},
-        "b": {"server_name": "b", "cluster": {"name": "C", "port": 6222, "routes": ["nats-route://10.0.0.1:6222"]}},
-    }
-    assert nats_topology_validate(configs) == []  # addresses unknown: nothing resolves
-    out = nats_topology_validate(configs, {"a": "10.0.0.1", "b": "10.0.0.2"})
-    assert [d["code"] for d in out] == ["route-url-wrong-port"]
-    assert nats_topology_validate(configs, {"a": "10.0.0.1", "b": "10.0.0.2"}, disable=["route-url-wrong-port"]) == []
-
-
-@pytest.mark.parametrize("args, message", [
-    (("text",), "expected a dict of host -> config, got str"),
-    (({"a": 5},), "the config of a must be text or a dict, not int"),
-    (({"a": "port: 1"}, "x"), "addresses must be a dict of host -> address"),
-    (({"a": "port: 1"}, {}, ["nope"]), "unknown check code"),
-])
-def test_filter_errors(args, message):
-    with pytest.raises(AnsibleFilterError, match=message):
-        nats_topology_validate(*args)
 
 
 def test_module_exports():
