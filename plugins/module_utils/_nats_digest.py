@@ -138,7 +138,11 @@ def _stack_path(stack):
     path = []
     for frame in stack:
         idx = frame[2] - 1
-        path.append(frame[1][idx][1] if frame[0] else idx)
+        if frame[0]:
+            key_json = frame[1][idx][0]
+            path.append(key_json[1:-2].decode("utf-8", "replace"))
+        else:
+            path.append(idx)
     return path
 
 
@@ -232,29 +236,49 @@ def _children(v):
     return iter(v)
 
 
+def _map_items(d):
+    """[(b'"key":', value)] in Go's key order (raw bytes), for a non-empty mapping."""
+    keys = list(d)
+    if all(k.__class__ is str for k in keys) and not _SURROGATE.search("".join(keys)):
+        keys.sort()            # code point order == UTF-8 byte order without surrogates
+        items = []
+        for k in keys:
+            if _PLAIN.match(k):
+                items.append((b'"' + k.encode("ascii") + b'":', d[k]))
+            else:
+                items.append((json_string(k) + b":", d[k]))
+        return items
+    return [(json_string(raw) + b":", d[k]) for raw, k in _sorted_keys(d)]
+
+
 def go_json(values):
     """Compact Go encoding/json text (bytes, without the final newline) of ``values``."""
     out = []
     app = out.append
     max_level = 0
-    # stack frames: [is_map, items, next_index]; items = list of (raw_key, key, value) or values
+    plain = _PLAIN.match
+    # stack frames: [is_map, items, next_index]; items = [(key_json, value)] or the list itself
     stack = []
     v = values
     while True:
-        # emit v
-        if _is_map(v):
+        cls = v.__class__
+        if cls is str:
+            if plain(v):
+                app(b'"' + v.encode("ascii") + b'"')
+            else:
+                app(json_string(v))
+        elif cls is int:
+            app(str(v).encode("ascii"))
+        elif cls is dict or (cls is not list and _is_map(v)):
             level = len(stack) + 1
             if level > max_level:
                 max_level = level
             if not v:
                 app(b"{}")
             else:
-                items = []
-                for raw, k in _sorted_keys(v):
-                    items.append((raw, k, v[k]))
                 app(b"{")
-                stack.append([True, items, 0])
-        elif _is_list(v):
+                stack.append([True, _map_items(v), 0])
+        elif cls is list or _is_list(v):
             level = len(stack) + 1
             if level > max_level:
                 max_level = level
@@ -280,11 +304,8 @@ def go_json(values):
             if idx:
                 app(b",")
             if frame[0]:
-                raw, k, v = items[idx]
-                if isinstance(k, str) and _PLAIN.match(k):
-                    app(b'"' + raw + b'":')
-                else:
-                    app(json_string(raw) + b":")
+                key_json, v = items[idx]
+                app(key_json)
             else:
                 v = items[idx]
             break
