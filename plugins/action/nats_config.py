@@ -273,8 +273,10 @@ class ActionModule(ActionBase):
                                               disable=disable, warnings_as_errors=warnings_as_errors)
         except RemoteError as exc:
             raise AnsibleActionFail(to_text(exc))
-        except ValueError as exc:  # the core refusing a disable list
-            raise AnsibleActionFail("disable: %s" % to_text(exc))
+        except ValueError as exc:
+            if "unknown check code" not in to_text(exc):
+                raise
+            raise AnsibleActionFail("disable: %s" % to_text(exc))  # the core refusing a disable list
         except NatsConfError as exc:  # validate_text should turn these into findings; be safe anyway
             return None, [Finding(PARSE_ERROR, ERROR, exc.message, exc.file, exc.line, exc.column, hint=exc.hint)]
 
