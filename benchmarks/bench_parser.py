@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright (c) natsops.nats contributors
 # Apache License 2.0 (see LICENSE)
 """Benchmark: our parser vs ``nats-server -t`` on the same files, in one run.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import runpy
 import shutil
 import statistics
 import subprocess
@@ -41,10 +42,10 @@ def _setup_path():
 
 
 _setup_path()
-sys.path.insert(0, HERE)
 
-import gen_configs  # noqa: E402
-from ansible_collections.natsops.nats.plugins.module_utils._nats_parser import parse_file  # noqa: E402
+from ansible_collections.natsops.nats.plugins.module_utils._nats_parser import parse_file  # noqa: E402  pylint: disable=wrong-import-position
+
+GEN_CONFIGS = runpy.run_path(os.path.join(HERE, "gen_configs.py"))
 
 
 def nats_server():
@@ -54,7 +55,7 @@ def nats_server():
 
 def median_time(fn, runs):
     times = []
-    for _ in range(runs):
+    for dummy in range(runs):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
@@ -67,7 +68,7 @@ def main(argv=None):
     ap.add_argument("--dir", default=None)
     args = ap.parse_args(argv)
     outdir = args.dir or tempfile.mkdtemp(prefix="natsops-bench-data-")
-    gen_configs.main(["gen_configs.py", outdir])
+    GEN_CONFIGS["main"](["gen_configs.py", outdir])
     server = nats_server()
     rows = []
     for name in ("large.conf", "cluster.conf"):
@@ -92,8 +93,8 @@ def main(argv=None):
         tracemalloc.stop()
         rows.append((name, size, srv, parse, with_digest, full, peak, digest_srv == res.digest if digest_srv else None))
     print()
-    print("%-13s %9s %12s %12s %12s %14s %8s %9s %7s" % ("file", "bytes", "nats-server", "parse", "+digest", "+positions",
-                                                        "ratio", "peak MB", "digest"))
+    header = ("file", "bytes", "nats-server", "parse", "+digest", "+positions", "ratio", "peak MB", "digest")
+    print("%-13s %9s %12s %12s %12s %14s %8s %9s %7s" % header)
     for name, size, srv, parse, with_digest, full, peak, same in rows:
         ratio = ("%.2fx" % (with_digest / srv)) if srv else "n/a"
         print("%-13s %9d %11.1fms %10.1fms %10.1fms %12.1fms %8s %9.1f %7s" % (

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright (c) natsops.nats contributors
 # Apache License 2.0 (see LICENSE)
 """Generate the parser benchmark configs.

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright (c) natsops.nats contributors
 # Apache License 2.0 (see LICENSE)
 """Fuzz the NATS conf parser.
@@ -133,7 +133,7 @@ def _server_case(text, name):
     from ansible_collections.natsops.nats.tests.unit import nats_harness
     d = tempfile.mkdtemp(prefix="natsops-fuzz-case-")
     try:
-        r = nats_harness.check_text(text, d, files={k: v for k, v in FILES.items()}, env=dict(ENV))
+        r = nats_harness.check_text(text, d, files=dict(FILES), env=dict(ENV))
     finally:
         shutil.rmtree(d, ignore_errors=True)
     case = {"name": name, "description": "found by fuzz/run_fuzz.py", "input": text,
@@ -245,7 +245,7 @@ def run_hypothesis(seconds, max_examples, differential, record):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--seconds", type=int, default=int(os.environ.get("FUZZ_SECONDS") or 60))
     ap.add_argument("--max-examples", type=int, default=100000)
     ap.add_argument("--engine", choices=("auto", "atheris", "hypothesis"), default="auto")
     ap.add_argument("--differential", action="store_true", help="compare with nats-server -t (hypothesis engine)")

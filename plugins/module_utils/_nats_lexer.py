@@ -287,8 +287,7 @@ class Lexer(object):
                 if c in _FAST_FIRST:
                     res = self._fast_pairs(pos, T, TV)
                     if res is not None:
-                        for item in res[0]:
-                            yield item
+                        yield from res[0]
                         pos, state = res[1], res[2]
                         continue
                 push(TV)
@@ -348,8 +347,7 @@ class Lexer(object):
                 if c in _FAST_FIRST:
                     res = self._fast_pairs(pos, B, BV)
                     if res is not None:
-                        for item in res[0]:
-                            yield item
+                        yield from res[0]
                         pos, state = res[1], res[2]
                         continue
                 push(BV)
@@ -432,8 +430,7 @@ class Lexer(object):
                 if end < n and text[end] not in "=:\x00" and len(key) == 7 and go_lower(key) == "include":
                     # 6.1 include directive (bare key ended by SPACE)
                     r = self._include(end, pos)
-                    for item in r[0]:
-                        yield item
+                    yield from r[0]
                     if r[1] is None:
                         return
                     pos = r[1]
@@ -499,8 +496,7 @@ class Lexer(object):
                     continue
                 if c == "(":
                     r = self._block(pos)
-                    for item in r[0]:
-                        yield item
+                    yield from r[0]
                     if r[1] is None:
                         return
                     pos = r[1]
@@ -518,8 +514,7 @@ class Lexer(object):
                     r = self._number(pos)
                 else:
                     r = self._bare(pos, pos, False)
-                for item in r[0]:
-                    yield item
+                yield from r[0]
                 if r[1] is None:
                     return
                 pos = r[1]
@@ -623,8 +618,7 @@ class Lexer(object):
                 if c in _FAST_FIRST:
                     res = self._fast_pairs(pos, MK, MVE)
                     if res is not None:
-                        for item in res[0]:
-                            yield item
+                        yield from res[0]
                         pos, state = res[1], res[2]
                         continue
                 start = pos
@@ -644,8 +638,7 @@ class Lexer(object):
                 if text[end] not in "=:" and len(key) == 7 and go_lower(key) == "include":
                     push(MVE)
                     r = self._include(end, start)
-                    for item in r[0]:
-                        yield item
+                    yield from r[0]
                     if r[1] is None:
                         return
                     pos = r[1]

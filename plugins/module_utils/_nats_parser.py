@@ -18,20 +18,19 @@ Everything is iterative: nesting depth is limited only by memory.
 
 from __future__ import annotations
 
+# exact type checks (type(x) is dict) are deliberate: hot loops, and str subclasses (GoTime) must not match
+# pylint: disable=unidiomatic-typecheck
+
 import bisect
 import gc
 import hashlib
 import os
 import re
 
-try:
-    from collections.abc import Mapping, Set
-except ImportError:  # pragma: no cover
-    from collections import Mapping, Set
+from collections.abc import Mapping, Set
 
 from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import Finding, Position, WARNING
 from ansible_collections.natsops.nats.plugins.module_utils._nats_model import GoTime, NatsConfError, ParseResult
-from ansible_collections.natsops.nats.plugins.module_utils import _nats_lexer as lx
 from ansible_collections.natsops.nats.plugins.module_utils._nats_lexer import (
     HAS_PYPARSING, PYPARSING_IMPORT_ERROR, Lexer, byte_len, go_lower,
     K_ERROR, K_EOF, K_KEY, K_STRING, K_BOOL, K_INTEGER, K_FLOAT, K_DATETIME, K_ARRAY_START, K_ARRAY_END,

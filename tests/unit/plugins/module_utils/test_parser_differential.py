@@ -68,7 +68,7 @@ def values(draw, depth=0):
     r = draw(st.integers(0, 99))
     if depth < 3 and r < 15:
         n = draw(st.integers(0, 4))
-        items = [draw(values(depth + 1)) for _ in range(n)]
+        items = [draw(values(depth + 1)) for dummy in range(n)]
         out = "["
         for i, it in enumerate(items):
             out += draw(st.sampled_from(["", " ", "\n", "  "])) + it

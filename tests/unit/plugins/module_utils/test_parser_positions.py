@@ -69,12 +69,10 @@ def test_every_path_has_a_position(result):
         yield path
         if isinstance(node, dict):
             for k, v in node.items():
-                for p in walk(v, path + (k,)):
-                    yield p
+                yield from walk(v, path + (k,))
         elif isinstance(node, list):
             for i, v in enumerate(node):
-                for p in walk(v, path + (i,)):
-                    yield p
+                yield from walk(v, path + (i,))
     paths = [p for p in walk(result.config, ()) if p]
     assert sorted(paths, key=repr) == sorted(result.key_positions, key=repr)
     assert len(result.value_positions) == len(paths)

@@ -35,7 +35,7 @@ def test_int_before_bracket():
     assert ws == [("int-before-bracket", 1, 10, "t[1]")]
     assert "'2]" in r.warnings[0].message
     assert "[1, 2 ]" in r.warnings[0].hint
-    _, ws = warnings_of("t = [1, 2 ]\nu = [1.5, -1, a, \"b\"]\n")
+    dummy, ws = warnings_of("t = [1, 2 ]\nu = [1.5, -1, a, \"b\"]\n")
     assert ws == []
 
 
@@ -56,7 +56,7 @@ def test_size_suffix_not_duration(text, expected):
 
 
 def test_size_suffix_message_shows_the_value():
-    r, _ = warnings_of("ping_interval = 1m\n")
+    r, dummy = warnings_of("ping_interval = 1m\n")
     assert "(1000000)" in r.warnings[0].message
     assert r.warnings[0].hint == 'quote it ("1m") if a duration was meant'
 
@@ -102,7 +102,7 @@ def test_glued_comment_and_dropped_quote(text, code, col, value):
 
 
 def test_no_glued_comment_warning_for_urls_and_real_comments():
-    _, ws = warnings_of("u = nats://h:4222\nv = \"a#b\"\nw = 1 # c\nx = 1.5#c\n")
+    dummy, ws = warnings_of("u = nats://h:4222\nv = \"a#b\"\nw = 1 # c\nx = 1.5#c\n")
     assert ws == []
 
 

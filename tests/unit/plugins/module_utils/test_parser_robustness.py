@@ -50,7 +50,7 @@ def test_deep_maps():
     kind, msg = outcome(text)
     assert (kind, msg) == ("digest-error", J1 * (depth + 1 - 10000) + "exceeded max depth")
     node = parse_string(text).config["t"]
-    for _ in range(depth - 1):
+    for dummy in range(depth - 1):
         node = node["a"]
     assert node == {"a": 1}
 
@@ -100,8 +100,8 @@ def test_invalid_utf8_is_kept_byte_exact():
 def test_random_bytes_never_crash():
     rng = random.Random(1234)
     alphabet = b"ab1 =:{}[](),;#/\"'\\\n\r\t$.-x\x00\xff\xc3\xa9"
-    for _ in range(3000):
-        data = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+    for dummy in range(3000):
+        data = bytes(rng.choice(alphabet) for dummy2 in range(rng.randint(0, 60)))
         outcome(data)        # must not raise anything but NatsConfError (handled in outcome)
 
 

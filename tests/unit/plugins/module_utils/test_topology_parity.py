@@ -341,3 +341,67 @@ def test_parity_leafnode_same_cluster_name(tmp_path):
     assert findings_for(fixed) == []
     with boot(tmp_path, "fixed", fixed)[0]:
         assert wait_until(lambda: (num_leafs(p.mh) or 0) == 1 and (num_leafs(p.ml) or 0) == 1, FORM_WAIT)
+
+
+# ---------------------------------------------------------------------------------------------
+# pinned account defined on one side only; a cluster member without the gateway block
+
+
+def test_parity_pinned_account_missing_on_peer(tmp_path):
+    p = Ports(["c0", "c1", "r0", "r1", "m0", "m1"])
+    cfg = cluster_pair(p, ["s1", "s2"], ["C", "C"], [p.r1, p.r0])
+    cfg["s1"]["accounts"] = {"APP": {}}
+    cfg["s1"]["cluster"]["accounts"] = ["APP"]
+    found = findings_for(cfg)
+    assert codes(found) == ["pinned-account-missing-on-peer", "pinned-accounts-mismatch"]
+    missing = [f for f in found if f.code == "pinned-account-missing-on-peer"]
+    assert missing[0].host == "s1" and 'not defined on cluster peer(s) s2' in missing[0].message
+    with boot(tmp_path, "broken", cfg)[0] as sset:
+        s1, s2 = sset.servers
+        assert monitored(p.m0) and monitored(p.m1)
+        assert wait_until(lambda: 'Unable to lookup account "APP": account missing' in s2.output(), BROKEN_WAIT)
+
+    cfg["s2"]["accounts"] = {"APP": {}}
+    cfg["s2"]["cluster"]["accounts"] = ["APP"]
+    assert findings_for(cfg) == []
+    with boot(tmp_path, "fixed", cfg)[0] as sset:
+        s1, s2 = sset.servers
+        assert wait_until(lambda: (num_routes(p.m0) or 0) > 0 and (num_routes(p.m1) or 0) > 0, FORM_WAIT)
+        time.sleep(1.0)
+        assert "Unable to lookup account" not in s1.output() + s2.output()
+
+
+def test_parity_gateway_block_missing(tmp_path):
+    p = Ports(["ca1", "ca2", "cb", "ra1", "ra2", "rb", "ga1", "ga2", "gb", "ma1", "ma2", "mb"])
+
+    def server(name, cport, rport, mport, cluster, routes, gport=None, gateways=()):
+        cfg = {"server_name": name, "listen": "127.0.0.1:%d" % cport, "http": "127.0.0.1:%d" % mport,
+               "cluster": {"name": cluster, "listen": "127.0.0.1:%d" % rport,
+                           "routes": ["nats-route://127.0.0.1:%d" % r for r in routes]}}
+        if gport:
+            cfg["gateway"] = {"name": cluster, "listen": "127.0.0.1:%d" % gport,
+                              "gateways": [{"name": n, "urls": ["nats://127.0.0.1:%d" % u]} for n, u in gateways]}
+        return cfg
+
+    def topology(a2_gateway):
+        return {
+            "a1": server("a1", p.ca1, p.ra1, p.ma1, "A", [p.ra2], p.ga1, [("B", p.gb)]),
+            "a2": server("a2", p.ca2, p.ra2, p.ma2, "A", [p.ra1], p.ga2 if a2_gateway else None, [("B", p.gb)]),
+            "b1": server("b1", p.cb, p.rb, p.mb, "B", [], p.gb, [("A", p.ga1)]),
+        }
+
+    broken = topology(False)
+    found = findings_for(broken)
+    assert codes(found) == ["gateway-block-missing"]
+    assert found[0].host == "a2" and "its cluster peers a1 have one" in found[0].message
+    with boot(tmp_path, "broken", broken)[0] as sset:
+        a1, a2, b1 = sset.servers
+        assert wait_until(lambda: re.search(r'Received information about gateway "B" .*but gateway is not configured',
+                                            a2.output()), FORM_WAIT)
+        assert http_json(p.ma2, "gatewayz") is not None
+        assert outbound(p.ma2) == []
+
+    fixed = topology(True)
+    assert findings_for(fixed) == []
+    with boot(tmp_path, "fixed", fixed)[0]:
+        assert wait_until(lambda: outbound(p.ma2) == ["B"] and outbound(p.ma1) == ["B"] and outbound(p.mb) == ["A"], FORM_WAIT)
