@@ -9,6 +9,7 @@
   ``auth_token``, ``seed``, ``key``/``prev_key`` (JetStream encryption keys),
   ``default_sentinel`` (a bearer JWT), ``private_key``, ``secret``, ...) is
   replaced by ``REDACTED`` -- all scalars below it, also inside lists;
+* a leafnode remote's ``nkey`` (a seed there, unlike a user's public ``nkey``);
 * every string that looks like an nkey seed (``SU...``, ``SA...``, ``SO...``)
   or holds a PEM private key is replaced, whatever its key;
 * the password (or a bare token) in the user-info part of a URL is replaced:
@@ -43,8 +44,17 @@ _SEED_ANYWHERE = re.compile(r"\bS[ACNOPUX][A-Z2-7]{54,}\b")
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^@/?#]*)@(?P<rest>.*)$", re.S)
 
 
-def is_secret_key(key):
-    return isinstance(key, str) and key.lower() in SECRET_KEYS
+# keys that hold secrets only inside a given block: a leafnode remote's ``nkey`` is its seed
+SECRET_KEYS_IN = {"remotes": frozenset(("nkey",))}
+
+
+def is_secret_key(key, parent=None):
+    if not isinstance(key, str):
+        return False
+    low = key.lower()
+    if low in SECRET_KEYS:
+        return True
+    return isinstance(parent, str) and low in SECRET_KEYS_IN.get(parent.lower(), ())
 
 
 def _is_secret_string(value):
@@ -68,13 +78,13 @@ def _url_secret(value):
     return "%s%s@%s" % (m.group("scheme"), REDACTED, m.group("rest")), info
 
 
-def _collect(node, secret, found):
+def _collect(node, secret, found, parent=None):
     if isinstance(node, dict):
         for k, v in node.items():
-            _collect(v, secret or is_secret_key(k), found)
+            _collect(v, secret or is_secret_key(k, parent), found, k)
     elif isinstance(node, (list, tuple)):
         for v in node:
-            _collect(v, secret, found)
+            _collect(v, secret, found, parent)
     elif secret:
         if node is not None and not isinstance(node, bool):
             found.add(str(node))
@@ -95,11 +105,11 @@ def secret_values(values):
     return found
 
 
-def _redact(node, secret, secrets):
+def _redact(node, secret, secrets, parent=None):
     if isinstance(node, dict):
-        return dict((k, _redact(v, secret or is_secret_key(k), secrets)) for k, v in node.items())
+        return dict((k, _redact(v, secret or is_secret_key(k, parent), secrets, k)) for k, v in node.items())
     if isinstance(node, (list, tuple)):
-        return [_redact(v, secret, secrets) for v in node]
+        return [_redact(v, secret, secrets, parent) for v in node]
     if secret:
         if node is None or isinstance(node, bool):
             return node

@@ -27,7 +27,8 @@ CONFIG = {
         "authorization": {"user": "ruser", "password": "T0pS3cr3T"},
         "routes": ["nats://ruser:T0pS3cr3T@127.0.0.1:6222", "nats://127.0.0.1:6223", "nats://tok3nonly@h:1"],
     },
-    "leafnodes": {"remotes": [{"url": "nats-leaf://u:leafpw@hub:7422", "credentials": "/etc/nats/x.creds"}]},
+    "leafnodes": {"remotes": [{"url": "nats-leaf://u:leafpw@hub:7422", "credentials": "/etc/nats/x.creds"},
+                              {"url": "nats://hub:7422", "nkey": "SUbadseed"}]},
     "websocket": {"authorization": {"token": "wstoken123"}},
     "mqtt": {"authorization": {"TOKEN": "mqtt-token-xyz"}},
     "jetstream": {"store_dir": "/data", "key": "encKey-abc", "prev_key": "oldKey-abc"},
@@ -44,7 +45,7 @@ def test_redacts_every_secret_and_keeps_the_rest():
     out = redact(CONFIG)
     text = json.dumps(out)
     for secret in ("s3cr3t-from-var", "123456", "T0pS3cr3T", "tok3nonly", "leafpw", "wstoken123", "mqtt-token-xyz",
-                   "encKey-abc", "oldKey-abc", SEED, ACCOUNT_SEED, "MIIEvQ", "bearer"):
+                   "encKey-abc", "oldKey-abc", SEED, "SUbadseed", ACCOUNT_SEED, "MIIEvQ", "bearer"):
         assert secret not in text, secret
     assert out["PASS"] == REDACTED  # the variable holding the password
     assert out["authorization"]["users"][0] == {"user": "alice", "password": REDACTED}
@@ -53,6 +54,7 @@ def test_redacts_every_secret_and_keeps_the_rest():
     assert out["cluster"]["routes"] == ["nats://ruser:%s@127.0.0.1:6222" % REDACTED, "nats://127.0.0.1:6223",
                                         "nats://%s@h:1" % REDACTED]
     assert out["leafnodes"]["remotes"][0] == {"url": "nats-leaf://u:%s@hub:7422" % REDACTED, "credentials": "/etc/nats/x.creds"}
+    assert out["leafnodes"]["remotes"][1] == {"url": "nats://hub:7422", "nkey": REDACTED}
     assert out["jetstream"] == {"store_dir": "/data", "key": REDACTED, "prev_key": REDACTED}
     assert out["accounts"]["A"]["users"][0] == {"nkey": "UAB", "seed": REDACTED}
     assert out["mqtt"]["authorization"]["TOKEN"] == REDACTED
@@ -81,3 +83,34 @@ def test_nothing_to_redact():
     cfg = {"port": 4222, "cluster": {"name": "c", "routes": ["nats://h:1"]}, "x": None}
     assert redact(cfg) == cfg
     assert secret_values(cfg) == set()
+
+
+def test_property_no_secret_value_survives():
+    from hypothesis import given, settings, strategies as st
+
+    keys = st.sampled_from(["password", "pass", "token", "auth_token", "seed", "key", "user", "name", "url", "nkey"])
+    scalars = st.one_of(st.text(min_size=1, max_size=12), st.integers(), st.booleans())
+    tree = st.recursive(st.dictionaries(keys, scalars, max_size=4),
+                        lambda children: st.one_of(st.dictionaries(keys, children, max_size=4), st.lists(children, max_size=3)),
+                        max_leaves=12)
+
+    def strings(node, out):
+        if isinstance(node, dict):
+            for v in node.values():
+                strings(v, out)
+        elif isinstance(node, list):
+            for v in node:
+                strings(v, out)
+        elif isinstance(node, str):
+            out.append(node)
+        return out
+
+    @settings(max_examples=300, deadline=None)
+    @given(tree)
+    def check(values):
+        secrets = secret_values(values)
+        out = redact(values)
+        assert not set(strings(out, [])) & (secrets - {REDACTED})
+        assert json.dumps(redact(out)) == json.dumps(out)  # idempotent
+
+    check()
