@@ -775,6 +775,8 @@ def leaf_remote_dup(result, ctx):
         acc = ctx.value(rpath, "account", "local") or "$G"
         creds = ctx.value(rpath, "creds", "credentials")
         nkey = ctx.value(rpath, "nkey", "seed")
+        if not all(isinstance(v, str) or v is None for v in (acc, creds, nkey)):
+            continue  # wrong types are reported by option-wrong-type
         optional = ""
         if creds:
             optional = ", credentials=%s" % quote(creds)
