@@ -204,27 +204,50 @@ def _new_meta(src, is_map):
     return [src, {} if is_map else [], None]
 
 
+def _converter(src):
+    """Fast offset -> Position function for one source."""
+    text = src.text
+    lfs = src._lfs     # pylint: disable=protected-access
+    if lfs is None:
+        lfs = src._lfs = [m.start() for m in _LF.finditer(text)]   # pylint: disable=protected-access
+    name = src.name
+    bl = bisect.bisect_left
+    tnew = _tuple_new
+    if src.ascii:
+        def conv(off):
+            i = bl(lfs, off)
+            return tnew(Position, (name, i + 1, off - (lfs[i - 1] if i else -1)))
+    else:
+        def conv(off):
+            i = bl(lfs, off)
+            ls = lfs[i - 1] + 1 if i else 0
+            return tnew(Position, (name, i + 1, byte_len(text, ls, off) + 1))
+    return conv
+
+
 def _build_positions(config, metas, root_meta):
     """Walk the final tree (iteratively) -> key_positions, value_positions, used."""
     kp = {}
     vp = {}
     used = set()
-    cache = {}
+    convs = {}
 
-    def conv(src, off):
-        key = (id(src), off)
-        r = cache.get(key)
-        if r is None:
-            r = cache[key] = src.position(off)
-        return r
+    def conv_for(src):
+        c = convs.get(id(src))
+        if c is None:
+            c = convs[id(src)] = _converter(src)
+        return c
 
+    containers = (dict, list)
     stack = [(config, (), root_meta)]
     while stack:
         node, path, meta = stack.pop()
         if meta is not None:
             src, pos, ukeys = meta
+            conv = conv_for(src)
         else:
-            src = pos = ukeys = None
+            src = pos = ukeys = conv = None
+        deeper = len(path) + 1 < MAX_POSITION_DEPTH
         if type(node) is dict:
             for k, v in node.items():
                 p = path + (k,)
@@ -232,25 +255,28 @@ def _build_positions(config, metas, root_meta):
                     e = pos.get(k)
                     if e is not None:
                         if len(e) == 2:
-                            kp[p] = conv(src, e[0])
-                            vp[p] = conv(src, e[1])
+                            kp[p] = conv(e[0])
+                            vp[p] = conv(e[1])
                         else:
-                            kp[p] = conv(e[0], e[1])
-                            vp[p] = conv(e[0], e[2])
+                            c2 = conv_for(e[0])
+                            kp[p] = c2(e[1])
+                            vp[p] = c2(e[2])
                     if ukeys is not None and k in ukeys:
                         used.add(p)
-                if (type(v) is dict or type(v) is list) and len(p) < MAX_POSITION_DEPTH:
+                if deeper and type(v) in containers:
                     ent = metas.get(id(v))
                     stack.append((v, p, ent[1] if ent is not None and ent[0] is v else None))
         else:
             n = len(pos) if pos is not None else 0
-            for i, v in enumerate(node):
+            i = 0
+            for v in node:
                 p = path + (i,)
                 if i < n:
-                    kp[p] = vp[p] = conv(src, pos[i])
-                if (type(v) is dict or type(v) is list) and len(p) < MAX_POSITION_DEPTH:
+                    kp[p] = vp[p] = conv(pos[i])
+                if deeper and type(v) in containers:
                     ent = metas.get(id(v))
                     stack.append((v, p, ent[1] if ent is not None and ent[0] is v else None))
+                i += 1
     return kp, vp, used
 
 
