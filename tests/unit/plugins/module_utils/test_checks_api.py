@@ -200,3 +200,19 @@ def test_t_only_warnings_against_the_binary(tmp_path):
             server_text = re.sub(r"^[^ ]*:\d+:\d+: ", "", checked.error.splitlines()[0])
             assert server_text in mine[0].message or mine[0].message.split(":")[1].strip() in checked.error, (
                 code, checked.error, mine[0].message)
+
+
+def test_several_operators_need_a_resolver():
+    cfg = {"port": -1, "operators": ["/nonexistent/a.jwt", "/nonexistent/b.jwt"]}
+    found = [(f.code, f.message) for f in validate(fake_parse_result(cfg))]
+    assert found == [("operator-requires-resolver",
+                      "operators require an account resolver to be configured: operators (nats.conf:2:1)")]
+    cfg["resolver"] = "MEMORY"
+    assert validate(fake_parse_result(cfg)) == []
+
+
+def test_secret_key_never_in_messages():
+    cfg = {"port": -1, "jetstream": {"key": "s3cr3t-key", "tpm": {"keys_file": "k"}}}
+    found = validate(fake_parse_result(cfg))
+    assert [f.code for f in found] == ["jetstream-key-with-tpm"]
+    assert "s3cr3t-key" not in found[0].message
