@@ -196,8 +196,8 @@ def _render_or_reject(values):
 def test_round_trip_against_binary(data):
     text = _render_or_reject({"t": data})
     expected = digest({"t": data, "port": 4222})
-    tmp = tempfile.mkdtemp(prefix="render-rt-")
-    result = check_text(text + SINK, tmp)
+    with tempfile.TemporaryDirectory(prefix="render-rt-") as tmp:
+        result = check_text(text + SINK, tmp)
     assert result.valid, "%s\n--- conf ---\n%s" % (result.error, text)
     assert result.digest == expected, text
 
