@@ -163,7 +163,8 @@ class ActionModule(ActionBase):
         if CORE_IMPORT_ERROR is not None:
             raise AnsibleActionFail("natsops.nats: cannot load the config parser: %s" % CORE_IMPORT_ERROR.strip().splitlines()[-1])
         if not HAS_PYPARSING:
-            result.update(failed=True, msg=missing_required_lib("pyparsing", reason="to parse NATS configs on the Ansible controller"), exception=PYPARSING_IMPORT_ERROR)
+            msg = missing_required_lib("pyparsing", reason="to parse NATS configs on the Ansible controller")
+            result.update(failed=True, msg=msg, exception=PYPARSING_IMPORT_ERROR)
             return result
 
         disable = list(args["disable"] or [])
