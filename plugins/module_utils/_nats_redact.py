@@ -38,7 +38,7 @@ SECRET_KEYS = frozenset((
 
 # nkey seeds: 'S' + the role prefix + base32 (58 characters in total)
 _SEED = re.compile(r"^S[ACNOPUX][A-Z2-7]{40,}$")
-_PEM_PRIVATE = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
+_PEM_PRIVATE = re.compile(r"-----BEGIN [A-Z0-9 ]*(?:PRIVATE KEY|NKEY SEED)-----")  # PEM keys, .creds seeds
 _SEED_ANYWHERE = re.compile(r"\bS[ACNOPUX][A-Z2-7]{54,}\b")
 # scheme://userinfo@host...
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^@/?#]*)@(?P<rest>.*)$", re.S)
@@ -58,7 +58,7 @@ def is_secret_key(key, parent=None):
 
 
 def _is_secret_string(value):
-    return bool(_SEED.match(value) or _PEM_PRIVATE.search(value))
+    return bool(_SEED.match(value) or _PEM_PRIVATE.search(value) or _SEED_ANYWHERE.search(value))
 
 
 def _url_secret(value):

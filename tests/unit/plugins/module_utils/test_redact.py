@@ -36,6 +36,9 @@ CONFIG = {
     "default_sentinel": "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.bearer",
     "some_field": ACCOUNT_SEED,
     "pem": PEM,
+    "creds": "-----BEGIN NATS USER JWT-----\neyJ0eXAi.x.y\n------END NATS USER JWT------\n"
+             "-----BEGIN USER NKEY SEED-----\n%s\n------END USER NKEY SEED------\n" % ACCOUNT_SEED[:1] + "U" + ACCOUNT_SEED[2:],
+    "note": "seed is %s here" % SEED,
     "when": GoTime("2024-01-02T03:04:05Z"),
     "flag": True,
 }
@@ -45,7 +48,7 @@ def test_redacts_every_secret_and_keeps_the_rest():
     out = redact(CONFIG)
     text = json.dumps(out)
     for secret in ("s3cr3t-from-var", "123456", "T0pS3cr3T", "tok3nonly", "leafpw", "wstoken123", "mqtt-token-xyz",
-                   "encKey-abc", "oldKey-abc", SEED, "SUbadseed", ACCOUNT_SEED, "MIIEvQ", "bearer"):
+                   "encKey-abc", "oldKey-abc", SEED, "SUbadseed", ACCOUNT_SEED[2:], "eyJ0eXAi.x.y", ACCOUNT_SEED, "MIIEvQ", "bearer"):
         assert secret not in text, secret
     assert out["PASS"] == REDACTED  # the variable holding the password
     assert out["authorization"]["users"][0] == {"user": "alice", "password": REDACTED}
@@ -59,6 +62,7 @@ def test_redacts_every_secret_and_keeps_the_rest():
     assert out["accounts"]["A"]["users"][0] == {"nkey": "UAB", "seed": REDACTED}
     assert out["mqtt"]["authorization"]["TOKEN"] == REDACTED
     assert out["some_field"] == REDACTED and out["pem"] == REDACTED and out["default_sentinel"] == REDACTED
+    assert out["creds"] == REDACTED and out["note"] == REDACTED
     assert out["server_name"] == "n1" and out["cluster"]["name"] == "east" and out["flag"] is True
     assert out["when"] == "2024-01-02T03:04:05Z"
 
