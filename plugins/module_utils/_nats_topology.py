@@ -450,6 +450,7 @@ class Topology(object):
 
     def __init__(self, results_by_host, addresses=None):
         addresses = addresses or {}
+        self._route_auth_cache = None
         self.servers = []
         self.by_host = {}
         for host, result in results_by_host.items():
@@ -912,20 +913,25 @@ def _auth_ok(required, user, password):
     return (password or "") == required[1]
 
 
-def _route_dial_ok(src, dst, explicit):
-    """Can src authenticate a route to dst? An explicit route sends its URL's credentials only;
-    an implicit (gossiped) one sends src's own cluster authorization."""
-    if dst.cluster_auth is None:
+def _route_dial_ok(dialer, target, explicit):
+    """Can dialer authenticate a route to target? An explicit route sends its URL's credentials only;
+    an implicit (gossiped) one sends the dialer's own cluster authorization."""
+    if target.cluster_auth is None:
         return True
-    url = explicit.get((src.host, dst.host))
+    url = explicit.get((dialer.host, target.host))
     if url is not None:
-        return url.has_userinfo and _auth_ok(dst.cluster_auth, url.user, url.password)
-    own = src.cluster_auth
-    return own is not None and _auth_ok(dst.cluster_auth, own[0], own[1])
+        return url.has_userinfo and _auth_ok(target.cluster_auth, url.user, url.password)
+    own = dialer.cluster_auth
+    return own is not None and _auth_ok(target.cluster_auth, own[0], own[1])
 
 
 def _route_auth_issues(topo):
-    """(failed explicit edges [(src, url, dst, reverse_ok)], {host: [peers]} pairs failing both ways without explicit routes)."""
+    """(failed explicit edges [(src, url, dst, reverse_ok)], {host: [peers]} pairs failing both ways without explicit routes).
+
+    Computed once per Topology (two checks use it)."""
+    cached = getattr(topo, "_route_auth_cache", None)
+    if cached is not None:
+        return cached
     explicit = {}
     for src, url, dst in topo.route_peer_edges:
         explicit.setdefault((src.host, dst.host), url)
@@ -938,12 +944,17 @@ def _route_auth_issues(topo):
         members = [s for s in group if s.cluster is not None]
         if not any(s.cluster_auth is not None for s in members):
             continue
+        if len(set(s.cluster_auth for s in members)) == 1:
+            continue  # the same authorization everywhere: gossiped routes authenticate both ways
         for i, a in enumerate(members):
             for b in members[i + 1:]:
+                if a.cluster_auth is not None and a.cluster_auth == b.cluster_auth:
+                    continue
                 if (a.host, b.host) in explicit or (b.host, a.host) in explicit:
                     continue  # judged on the explicit route
                 if not _route_dial_ok(a, b, explicit) and not _route_dial_ok(b, a, explicit):
                     pairs.setdefault(a.host, []).append(b)
+    topo._route_auth_cache = (edges, pairs)  # pylint: disable=protected-access
     return edges, pairs
 
 
