@@ -650,6 +650,11 @@ def _permission_blocks(ctx):
         up = ctx.key(apath, "users")
         if up is not None:
             users_of(up)
+    cpath, cluster = ctx.block((), "cluster")
+    if cluster is not None:
+        p = ctx.key(cpath, "permissions")
+        if p is not None:
+            out.append(p)
     for name, path in ctx.accounts().items():
         if not isinstance(ctx.result.get(path), dict):
             continue
@@ -791,7 +796,8 @@ def leaf_remote_dup(result, ctx):
             seen[key] = rpath
 
 
-@check("auth-callout-invalid", ERROR, C, "authorization.auth_callout allowed_accounts names an undefined account")
+@check("auth-callout-invalid", ERROR, C,
+       "authorization.auth_callout without issuer or auth_users, a bad issuer key, or undefined allowed_accounts")
 def auth_callout_allowed(result, ctx):
     apath, auth = ctx.block((), "authorization")
     if auth is None:
@@ -799,6 +805,17 @@ def auth_callout_allowed(result, ctx):
     cpath, callout = ctx.block(apath, "auth_callout", "auth_hook")
     if callout is None:
         return
+    code = "auth-callout-invalid"
+    ip, issuer = ctx.get(cpath, "issuer")
+    if isinstance(issuer, str) and issuer and not is_public_key(issuer, "A"):
+        yield ctx.finding(code, "Expected callout user to be a valid public account nkey, got %s: %s" % (
+            quote(issuer), ctx.where(ip)), ip, hint="issuer is the public key (A...) of the account signing responses")
+    elif not issuer:
+        yield ctx.finding(code, "Authorization callouts require an issuer to be specified: %s" % ctx.where(cpath), cpath,
+                          hint="add issuer: <account public key>")
+    elif not ctx.value(cpath, "auth_users"):
+        yield ctx.finding(code, "Authorization callouts require authorized users to be specified: %s" % ctx.where(cpath),
+                          cpath, hint="add auth_users: [the user the callout service connects as]")
     lp, allowed = ctx.get(cpath, "allowed_accounts")
     if not isinstance(allowed, list):
         return

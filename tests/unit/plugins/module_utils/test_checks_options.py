@@ -222,6 +222,12 @@ def test_jetstream_sizes_and_store_dir():
     ('port: -1\nauthorization { auth_callout { issuer: "ABOVQEIGKJPA6B3Q2IZJEGEXVNPFC4KUSXZFJMZT2Y64TO6YT25XPGXX", '
      'auth_users: [cb], allowed_accounts: [NOPE] } }\n', 'auth_callout allowed account "NOPE" not found in configured accounts'),
     ('port: -1\ntrusted_keys: ["NOTAKEY"]\n', 'trust key "NOTAKEY" required to be a valid public operator nkey'),
+    ('port: -1\ncluster { port: -1, name: c, permissions { import: "foo..bar" } }\n', 'subject "foo..bar" is not a valid subject'),
+    ('port: -1\nauthorization { auth_callout { auth_users: [cb] } }\n', "Authorization callouts require an issuer to be specified"),
+    ('port: -1\nauthorization { auth_callout { issuer: "ABOVQEIGKJPA6B3Q2IZJEGEXVNPFC4KUSXZFJMZT2Y64TO6YT25XPGXX" } }\n',
+     "Authorization callouts require authorized users to be specified"),
+    ('port: -1\nauthorization { auth_callout { issuer: "bad", auth_users: [cb] } }\n',
+     'Expected callout user to be a valid public account nkey, got "bad"'),
 ])
 def test_server_reports_the_same_text(text, needle, tmp_path):
     """The texts our phase-(a) checks quote are what `nats-server -t` prints."""
