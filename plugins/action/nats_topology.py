@@ -176,7 +176,13 @@ class ActionModule(ActionBase):
     @staticmethod
     def _addresses(hosts, given, hostvars):
         if given is not None:
-            return dict((to_text(k), to_text(v)) for k, v in given.items() if v is not None)
+            out = {}
+            for host, value in given.items():
+                if isinstance(value, (list, tuple)):
+                    out[to_text(host)] = [to_text(v) for v in value if v is not None]
+                elif value is not None:
+                    out[to_text(host)] = to_text(value)
+            return out
         out = {}
         for host in hosts:
             hv = _host_vars(hostvars, host)

@@ -34,8 +34,9 @@ options:
     required: true
   addresses:
     description:
-      - Mapping of server id to the address other servers use to reach it (for example C(ansible_host)).
-      - URLs that name this address resolve to that server.
+      - Mapping of server id to the address other servers use to reach it (for example C(ansible_host)),
+        or to a list of names (for example the address and the FQDN used in route URLs).
+      - URLs that name one of these resolve to that server. The first name is the server's address for port collisions.
     type: dict
     default: {}
   disable:
@@ -168,7 +169,12 @@ def nats_topology_validate(configs_by_host, addresses=None, disable=None, warnin
         else:
             raise AnsibleFilterError("natsops.nats.nats_topology_validate: the config of %s must be text or a dict, not %s"
                                      % (host, type(value).__name__))
-    addrs = dict((to_text(k), to_text(v)) for k, v in (addresses or {}).items() if v is not None)
+    addrs = {}
+    for host, value in (addresses or {}).items():
+        if isinstance(value, (list, tuple)):
+            addrs[to_text(host)] = [to_text(v) for v in value if v is not None]
+        elif value is not None:
+            addrs[to_text(host)] = to_text(value)
     try:
         findings, dummy = validate_configs(configs, addresses=addrs, disable=list(disable or ()),
                                            warnings_as_errors=bool(warnings_as_errors), config_checks=bool(config_checks))

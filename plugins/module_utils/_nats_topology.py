@@ -5,7 +5,7 @@
 
 ``validate_topology(results_by_host, addresses=None, disable=(), warnings_as_errors=False)``
 takes a mapping of server id (an inventory host) to ``ParseResult`` plus optional
-addresses (host -> address, e.g. ``ansible_host``) and returns ``[Finding]``.
+addresses (host -> address or list of names, e.g. ``ansible_host`` plus an FQDN) and returns ``[Finding]``.
 
 The model resolves every route URL, gateway URL and leafnode remote URL to a
 known server and listener by ``(address, port)``. A server is known under its
@@ -200,12 +200,16 @@ class Server(object):
     def __init__(self, host, result, address=None):
         self.host = host
         self.result = result
-        self.address = address
+        if isinstance(address, (list, tuple)):
+            self.addresses = [str(a) for a in address if isinstance(a, str) and a]
+        else:
+            self.addresses = [address] if isinstance(address, str) and address else []
+        self.address = self.addresses[0] if self.addresses else None
         cfg = result.config if isinstance(result.config, dict) else {}
         self.listeners = []
         self.aliases = set([norm_host(host)])
-        if address:
-            self.aliases.add(norm_host(address))
+        for name in self.addresses:
+            self.aliases.add(norm_host(name))
 
         key, value = _find(cfg, ("server_name",))
         self.server_name = _str(value)
@@ -454,7 +458,7 @@ class Topology(object):
         self.servers = []
         self.by_host = {}
         for host, result in results_by_host.items():
-            srv = Server(str(host), result, _str(addresses.get(host)))
+            srv = Server(str(host), result, addresses.get(host))
             self.servers.append(srv)
             self.by_host[srv.host] = srv
         self._index()
@@ -481,8 +485,8 @@ class Topology(object):
                 if bind and bind not in _WILDCARD:
                     # a specific bind is reachable only there (plus the server's own names)
                     keys = set([(bind, listener.port), (norm_host(srv.host), listener.port)])
-                    if srv.address:
-                        keys.add((norm_host(srv.address), listener.port))
+                    for name in srv.addresses:
+                        keys.add((norm_host(name), listener.port))
                 for key in keys:
                     self.listener_index.setdefault(key, []).append(listener)
                 # collisions only count on real addresses (not on bare inventory names)
@@ -1276,7 +1280,8 @@ def validate_configs(configs_by_host, addresses=None, disable=(), warnings_as_er
     """Parse (when needed) and validate every server, then the topology.
 
     configs_by_host  {host: ParseResult | config text | dict of values}
-    addresses        {host: address} (e.g. ansible_host) so URLs resolve to servers
+    addresses        {host: address or [names]} (e.g. ansible_host) so URLs resolve to servers; the first
+                     name is the address used for port collisions
     config_checks    also run the single-server checks of each config
     env              {host: {NAME: value}} for $VAR references
     loaders          {host: loader(path) -> bytes} for includes

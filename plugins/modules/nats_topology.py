@@ -58,7 +58,8 @@ options:
     default: nats_config_path
   addresses:
     description:
-      - Mapping of server id to the address other servers use to reach it.
+      - Mapping of server id to the address other servers use to reach it, or to a list of names (for example
+        the address and the FQDN that route URLs use). URLs that name one of these resolve to that server.
       - Defaults to the C(ansible_host) of each host when it is set.
     type: dict
   config_checks:

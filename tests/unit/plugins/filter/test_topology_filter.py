@@ -56,3 +56,12 @@ def test_filter_addresses_and_options():
 def test_filter_errors(args, message):
     with pytest.raises(AnsibleFilterError, match=message):
         nats_topology_validate(*args)
+
+
+def test_filter_addresses_lists():
+    configs = {
+        "a": {"server_name": "a", "cluster": {"name": "C", "port": 6222, "routes": ["nats-route://b.example.net:4222"]}},
+        "b": {"server_name": "b", "cluster": {"name": "C", "port": 6222, "routes": ["nats-route://a.example.net:6222"]}},
+    }
+    out = nats_topology_validate(configs, {"a": ["10.0.0.1", "a.example.net"], "b": ["10.0.0.2", "b.example.net", None]})
+    assert [(d["code"], d["host"]) for d in out] == [("route-url-wrong-port", "a")]

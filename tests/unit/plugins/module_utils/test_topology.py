@@ -682,3 +682,21 @@ def test_cluster_routes_disconnected_not_judged_with_unknown_route_hosts():
     cfg["a2"]["cluster"]["routes"] = ["nats-route://a1:6222"]
     dummy, findings = run(cfg)
     assert findings == []
+
+
+def test_addresses_may_list_several_names():
+    """URLs written with FQDNs resolve when the addresses list them next to ansible_host."""
+    cfg = good()
+    for h in ("b1", "b2"):
+        cfg[h]["cluster"]["routes"] = ["nats-route://%s.example.net:6222" % p for p in ("b1", "b2")]
+    cfg["b2"]["cluster"]["routes"][0] = "nats-route://b1.example.net:4222"
+    addrs = dict(ADDR, b1=["10.0.1.1", "b1.example.net"], b2=["10.0.1.2", "B2.Example.Net"])
+    res, findings = run(cfg, addresses=addrs)
+    assert codes(findings) == ["route-url-wrong-port"]
+    assert_at(findings[0], res, "b2", ("cluster", "routes", 0))
+    # without the names nothing resolves: no verdict (routes leave the inventory)
+    dummy, findings = run(cfg)
+    assert findings == []
+    # the first name is the address for port collisions
+    topo = build_topology(res, addrs)
+    assert topo.by_host["b1"].address == "10.0.1.1"
