@@ -150,8 +150,8 @@ def _codes(cfg):
     ({"port": -1, "mqtt": {"consumer_replicas": 1}}, [("mqtt-consumer-replicas-ignored", WARNING)]),
     ({"port": -1, "ping_interval": 20}, [("option-deprecated-duration", WARNING)]),
     ({"port": -1, "websocket": {"port": -1, "no_tls": True}}, [("websocket-no-tls", WARNING)]),
-    ({"port": -1, "authorization": {"auth_callout": {"issuer": "ABOVQEIGKJPA6B3Q2IZJEGEXVNPFC4KUSXZFJMZT2Y64TO6YT25XPGXX",
-                                                  "account": "NOPE", "auth_users": ["cb"]}}},
+    ({"port": -1, "authorization": {"auth_callout": {
+        "issuer": "ABOVQEIGKJPA6B3Q2IZJEGEXVNPFC4KUSXZFJMZT2Y64TO6YT25XPGXX", "account": "NOPE", "auth_users": ["cb"]}}},
      [("auth-callout-account-undefined", WARNING), ("auth-callout-account-undefined", WARNING)]),
 ])
 def test_warnings(cfg, expected):
