@@ -12,6 +12,7 @@ server is stopped by PID (ServerSet).
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import time
@@ -405,3 +406,24 @@ def test_parity_gateway_block_missing(tmp_path):
     assert findings_for(fixed) == []
     with boot(tmp_path, "fixed", fixed)[0]:
         assert wait_until(lambda: outbound(p.ma2) == ["B"] and outbound(p.ma1) == ["B"] and outbound(p.mb) == ["A"], FORM_WAIT)
+
+
+def test_parity_gateway_auth_mismatch(tmp_path):
+    p = Ports(GW_PORTS)
+    broken = gateway_pair(p, "B", p.gb)
+    broken["b1"]["gateway"]["authorization"] = {"user": "gw", "password": "gw-pass-b"}
+    found = validate_topology(results(broken), disable=GW_DISABLE)
+    assert codes(found) == ["gateway-auth-mismatch"]
+    assert found[0].host == "a1" and "gw-pass" not in found[0].format()
+    with boot(tmp_path, "broken", broken)[0] as sset:
+        a, b = sset.servers
+        assert monitored(p.ma) and monitored(p.mb)
+        assert wait_until(lambda: "authentication error" in b.output() or "Authorization Violation" in a.output(), BROKEN_WAIT)
+        assert outbound(p.ma) == [] and inbound(p.mb) == []
+
+    # fixed: A sends B's credentials (here: in the URL)
+    fixed = copy.deepcopy(broken)
+    fixed["a1"]["gateway"]["gateways"][0]["urls"] = ["nats://gw:gw-pass-b@127.0.0.1:%d" % p.gb]
+    assert validate_topology(results(fixed), disable=GW_DISABLE) == []
+    with boot(tmp_path, "fixed", fixed)[0]:
+        assert wait_until(lambda: outbound(p.ma) == ["B"] and inbound(p.mb) == ["A"], FORM_WAIT)
