@@ -70,7 +70,7 @@ def test_spec_parser_cases_do_not_crash():
         cases = json.load(f)
     for case in cases:
         text = case["input"]
-        _, findings = validate_text(text, filename="test.conf", loader=lambda p: b"", env=case.get("env") or {})
+        dummy, findings = validate_text(text, filename="test.conf", loader=lambda p: b"", env=case.get("env") or {})
         assert [f.message for f in findings if f.code == "check-internal-error"] == [], case["name"]
 
 
