@@ -84,6 +84,11 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg=missing_required_lib("pyparsing"), exception=PYPARSING_IMPORT_ERROR)
             return result
 
+        try:
+            _nats_checks.check_disable(args["disable"])
+        except ValueError as exc:
+            raise AnsibleActionFail("disable: %s" % exc)
+
         settings = args["settings"]
         if not settings:
             raise AnsibleActionFail("settings: no hosts to build configs for")

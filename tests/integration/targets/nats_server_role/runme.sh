@@ -4,6 +4,7 @@
 set -eu -o pipefail
 
 PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
+export ANSIBLE_FORKS=8 ANSIBLE_PIPELINING=true
 WORK="$(mktemp -d)"
 cleanup() {
     # servers are stopped by PID inside the playbooks; this only removes files
@@ -60,6 +61,18 @@ echo "== 3. check mode with diff: shows the change, writes nothing"
 sums > "${WORK}/before.sums"
 ap converge.yml --check --diff -e '{"test_config_extra": {"max_payload": 2097152}}' | tee "${WORK}/run3.log"
 grep -q '+max_payload: 2097152' "${WORK}/run3.log" || fail "check mode diff does not show the change"
+sums | diff "${WORK}/before.sums" - || fail "check mode changed a file"
+
+echo "== 3b. check mode with the service managed: unit and handlers are safe, nothing is written"
+ap converge.yml --check -e '{"test_config_extra": {"max_payload": 2097152}}' \
+    -e '{"nats_server_service": true, "nats_server_create_user": false, "nats_server_user": "root", "nats_server_group": "root"}' \
+    -e "nats_server_systemd_dir=${WORK}/systemd" | tee "${WORK}/run3b.log"
+grep -q 'RUNNING HANDLER \[natsops.nats.nats_server : Reload or restart nats-server after a config change\]' "${WORK}/run3b.log" \
+    || fail "the config change did not notify the reload/restart handler"
+if grep -A8 'RUNNING HANDLER' "${WORK}/run3b.log" | grep -E '^(changed|ok): '; then
+    fail "a handler ran in check mode"
+fi
+[ ! -e "${WORK}/systemd" ] || fail "check mode created the unit directory"
 sums | diff "${WORK}/before.sums" - || fail "check mode changed a file"
 
 echo "== 4. a gateway name smuggled through nats_server_config_extra fails before any file changes"
