@@ -21,7 +21,7 @@ message that names the other hosts and their positions.
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import (
     ERROR,
@@ -145,7 +145,10 @@ def _split_url(text):
     """(scheme, host, port, user, password, has_userinfo) of a URL; host/port None when not understood."""
     try:
         parts = urlsplit(text.strip())
-        return parts.scheme.lower(), norm_host(parts.hostname), parts.port, parts.username, parts.password, "@" in parts.netloc
+        # like Go's url.Parse (and so nats-server), user and password are percent-decoded
+        user = unquote(parts.username) if parts.username is not None else None
+        password = unquote(parts.password) if parts.password is not None else None
+        return parts.scheme.lower(), norm_host(parts.hostname), parts.port, user, password, "@" in parts.netloc
     except ValueError:
         return None, None, None, None, None, False
 

@@ -220,3 +220,38 @@ def test_restart_reasons():
     # keys are case-insensitive in NATS configs
     upper = dict((k.upper(), v) for k, v in old.items())
     assert b.restart_reasons(upper, old) == []
+
+
+def test_built_supercluster_passes_every_check():
+    """Rendered with the collection's renderer, the built configs pass the single-config and topology checks,
+    also with credentials that need percent-encoding in the route and gateway URLs (nats-server decodes them;
+    the same configs boot and connect in tests/integration/targets/nats_server_role)."""
+    from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks, _nats_render, _nats_topology
+
+    hosts = supercluster(nats_cluster_user="route", nats_cluster_password="r0ute/p@ss w:rd",
+                         nats_gateway_user="gw", nats_gateway_password="g@te:w/y%",
+                         nats_jetstream_enabled=True, nats_data_dir="/var/lib/nats")
+    for i, (name, settings) in enumerate(hosts):
+        settings["nats_advertise_host"] = "127.0.0.1"
+        settings.update(nats_client_port=14000 + 10 * i, nats_cluster_port=14001 + 10 * i,
+                        nats_gateway_port=14002 + 10 * i, nats_http_port=14003 + 10 * i)
+    results = {}
+    for name, conf in b.build_configs(hosts).items():
+        result, findings = _nats_checks.validate_text(_nats_render.render(conf), filename="/etc/nats/%s.conf" % name)
+        assert [f.format() for f in findings] == []
+        assert result.config == conf
+        results[name] = result
+    assert [f.format() for f in _nats_topology.validate_topology(results, b.addresses(hosts))] == []
+
+
+def test_smuggled_gateway_name_is_rejected_with_location():
+    from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks, _nats_render
+
+    hosts = supercluster(nats_server_config_extra={"gateway": {"name": "gateway"}})
+    text = _nats_render.render(b.build_configs(hosts)["west2"])
+    dummy, findings = _nats_checks.validate_text(text, filename="/etc/nats/west2.conf")
+    conflict = [f for f in findings if f.code == "cluster-gateway-name-conflict"]
+    assert len(conflict) == 1
+    assert conflict[0].format().startswith(
+        "/etc/nats/west2.conf:%d:3: cluster name conflicts between cluster and gateway definitions"
+        % (text.splitlines().index('  name: "west"') + 1))
