@@ -291,7 +291,13 @@ def stage_units(stage):
 
 
 def stage_integration(stage):
-    """ansible-test integration."""
+    """ansible-test integration (target names must differ from role names: the generated playbook would run the role)."""
+    roles = set(os.listdir(os.path.join(stage.path, 'roles'))) if os.path.isdir(os.path.join(stage.path, 'roles')) else set()
+    targets_dir = os.path.join(stage.path, 'tests', 'integration', 'targets')
+    targets = set(os.listdir(targets_dir)) if os.path.isdir(targets_dir) else set()
+    clash = sorted(roles & targets)
+    if clash:
+        raise StageError('integration target names equal role names (rename the targets): %s' % ', '.join(clash))
     ansible_test(stage, 'integration')
 
 
@@ -336,9 +342,6 @@ def stage_build(stage):
     manifest = os.path.join(installed, 'ansible_collections', NAMESPACE, NAME, 'MANIFEST.json')
     if not os.path.exists(manifest):
         raise StageError('installed collection has no MANIFEST.json: %s' % manifest)
-    if not os.path.exists(os.path.join(stage.path, 'plugins', 'filter', 'nats_config_digest.py')):
-        log('WARNING: plugins/filter/nats_config_digest.py does not exist yet; skipping the playbook')
-        return
     play_dir = os.path.join(stage.tmp, 'use-installed')
     os.makedirs(play_dir)
     playbook = os.path.join(play_dir, 'use_installed.yml')
