@@ -86,8 +86,14 @@ grep -Eq '\[west2\] [^ ]*/west2/nats-server.conf:[0-9]+:[0-9]+: cluster name con
 grep -q 'no file was written' "${WORK}/run4.log" || fail "the failure does not say that nothing was written"
 sums | diff "${WORK}/before.sums" - || fail "a config file changed although validation failed"
 
-echo "== 5. boot the super-cluster"
-ap boot.yml
+echo "== 5. add route and gateway credentials (never shown), then boot the super-cluster"
+ap converge.yml -v --diff -e test_auth=true | tee "${WORK}/run5.log"
+grep -Eq '^east1 +: ok=[0-9]+ +changed=[1-9]' "${WORK}/run5.log" || fail "adding credentials changed nothing"
+if grep -E 'r0ute|p%40ss|g@te|g%40te' "${WORK}/run5.log"; then
+    fail "a password was shown"
+fi
+grep -q 'authorization' "${WORK}/east1/nats-server.conf" || fail "no authorization block written"
+ap boot.yml -e test_auth=true
 
 echo "== 6. reload or restart"
 ap classify.yml
