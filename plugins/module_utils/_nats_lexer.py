@@ -178,7 +178,8 @@ _FAST_KEY = u'(?:([A-Za-z_][A-Za-z0-9_.\\-]*)|"([^"\\x00]*)")[ \\t]*[=:][ \\t]*'
 _FAST_SCALAR = (
     u'(?:"([^"\\\\\\x00]*)"'                                    # dq string without escapes
     u'|(0|[1-9][0-9]{0,17})(?=[ \\t\\r\\n,;}]|\\Z)'              # small int followed by a number terminator
-    u'|((?!\\d)[^\\t\\n\\r\\x00 ;,\\]}\'\\\\#\\[{"(\\-.][^\\t\\n\\r\\x00 ;,\\]}\'\\\\#]*)'
+    # (first char: not a digit, not a V-dispatch char, not SPACE -- in maps the value start skips all SPACE)
+    u'|((?!\\d)[^%s\\x00;,\\]}\'\\\\#\\[{"(\\-.][^\\t\\n\\r\\x00 ;,\\]}\'\\\\#]*)' % _SPACE +
     u'(?=[ \\t\\r\\n,;}\\]]|\\Z))'                               # bare token without escapes, quotes or '#'
 )
 # after a value: BLANKs, then optionally one terminator and the SPACE run of the next key position
