@@ -14,7 +14,7 @@ Paths are tuples of segments: map keys are ``str``, list indexes ``int``;
 
 from __future__ import annotations
 
-from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import Position  # noqa: F401 pylint: disable=unused-import  (re-export)
+from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import Position  # noqa: F401  # re-export  # pylint: disable=unused-import
 
 
 class NatsConfError(Exception):
