@@ -226,6 +226,9 @@ def show_char(c):
 class Lexer(object):
     """``Lexer(text).items()`` yields items in file order (an error item ends the stream)."""
 
+    # the batched fast paths can be switched off (tests compare both ways)
+    FAST = True
+
     def __init__(self, text):
         self.text = text
         self.n = len(text)
@@ -258,6 +261,8 @@ class Lexer(object):
         n = self.n
         pos = 0
         stack = self.stack = []          # state stack (Go lx.stack)
+        fast_first = _FAST_FIRST if self.FAST else ()
+        fast_elem_first = _FAST_ELEM_FIRST if self.FAST else ()
         state = T
         push = stack.append
 
@@ -285,7 +290,7 @@ class Lexer(object):
                     yield self._error("Unexpected EOF.", pos + 1)
                     return
                 # fast path: a run of simple "key = value" entries
-                if c in _FAST_FIRST:
+                if c in fast_first:
                     res = self._fast_pairs(pos, T, TV)
                     if res is not None:
                         yield from res[0]
@@ -345,7 +350,7 @@ class Lexer(object):
                 if c == "/" or c == "\x00":
                     yield self._error("Unexpected EOF.", pos + 1)
                     return
-                if c in _FAST_FIRST:
+                if c in fast_first:
                     res = self._fast_pairs(pos, B, BV)
                     if res is not None:
                         yield from res[0]
@@ -543,7 +548,7 @@ class Lexer(object):
                     state = stack.pop()
                     continue
                 # fast path: a run of simple scalar elements
-                if c in _FAST_ELEM_FIRST:
+                if c in fast_elem_first:
                     res = self._fast_elems(pos)
                     if res is not None:
                         yield res[0]
@@ -616,7 +621,7 @@ class Lexer(object):
                     yield self._error("Unexpected EOF processing map.", pos + (1 if c else 0))
                     return
                 # fast path: a run of simple "key = value" entries inside a map
-                if c in _FAST_FIRST:
+                if c in fast_first:
                     res = self._fast_pairs(pos, MK, MVE)
                     if res is not None:
                         yield from res[0]
