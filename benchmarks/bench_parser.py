@@ -15,6 +15,7 @@ Usage: bench_parser.py [--runs N] [--dir DIR]
 from __future__ import annotations
 
 import argparse
+import resource
 import os
 import runpy
 import shutil
@@ -62,6 +63,18 @@ def median_time(fn, runs):
     return statistics.median(times)
 
 
+def median_cpu(fn, runs, child=False):
+    """Median CPU time (user+sys) of fn: of this process, or of its child processes."""
+    times = []
+    who = resource.RUSAGE_CHILDREN if child else resource.RUSAGE_SELF
+    for dummy in range(runs):
+        r0 = resource.getrusage(who)
+        fn()
+        r1 = resource.getrusage(who)
+        times.append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+    return statistics.median(times)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=7)
@@ -74,7 +87,7 @@ def main(argv=None):
     for name in ("large.conf", "cluster.conf"):
         path = os.path.join(outdir, name)
         size = os.path.getsize(path)
-        srv = None
+        srv = srv_cpu = None
         digest_srv = None
         if server:
             def run_server():
@@ -82,25 +95,30 @@ def main(argv=None):
             out = run_server()
             digest_srv = out.stderr.decode().rsplit("(", 1)[-1].rstrip(")\n") if out.returncode == 0 else None
             srv = median_time(run_server, args.runs)
+            srv_cpu = median_cpu(run_server, args.runs, child=True)
         parse = median_time(lambda: parse_file(path), args.runs)
         with_digest = median_time(lambda: parse_file(path).digest, args.runs)
         full = median_time(lambda: len(parse_file(path).key_positions), args.runs)
+        ours_cpu = median_cpu(lambda: parse_file(path).digest, args.runs)
         res = parse_file(path)
         tracemalloc.start()
         r = parse_file(path)
         len(r.key_positions)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        rows.append((name, size, srv, parse, with_digest, full, peak, digest_srv == res.digest if digest_srv else None))
+        rows.append((name, size, srv, parse, with_digest, full, peak, digest_srv == res.digest if digest_srv else None,
+                     srv_cpu, ours_cpu))
     print()
-    header = ("file", "bytes", "nats-server", "parse", "+digest", "+positions", "ratio", "peak MB", "digest")
-    print("%-13s %9s %12s %12s %12s %14s %8s %9s %7s" % header)
-    for name, size, srv, parse, with_digest, full, peak, same in rows:
+    header = ("file", "bytes", "nats-server", "parse", "+digest", "+positions", "ratio", "cpu ratio", "peak MB", "digest")
+    print("%-13s %9s %12s %12s %12s %14s %8s %10s %9s %7s" % header)
+    for name, size, srv, parse, with_digest, full, peak, same, srv_cpu, ours_cpu in rows:
         ratio = ("%.2fx" % (with_digest / srv)) if srv else "n/a"
-        print("%-13s %9d %11.1fms %10.1fms %10.1fms %12.1fms %8s %9.1f %7s" % (
-            name, size, (srv or 0) * 1000, parse * 1000, with_digest * 1000, full * 1000, ratio, peak / 1e6,
+        cpu_ratio = ("%.2fx" % (ours_cpu / srv_cpu)) if srv_cpu else "n/a"
+        print("%-13s %9d %11.1fms %10.1fms %10.1fms %12.1fms %8s %10s %9.1f %7s" % (
+            name, size, (srv or 0) * 1000, parse * 1000, with_digest * 1000, full * 1000, ratio, cpu_ratio, peak / 1e6,
             {True: "same", False: "DIFF", None: "n/a"}[same]))
-    print("\nratio = (parse + digest) / nats-server -t wall time (median of %d runs)" % args.runs)
+    print("\nratio = (parse + digest) / nats-server -t wall time; cpu ratio = the same in CPU seconds (medians of %d runs)"
+          % args.runs)
     return 0
 
 
