@@ -342,7 +342,11 @@ class LazyPositions(Mapping):
 
 
 class LazyPathSet(Set):
-    """Read-only set of paths, built on first access."""
+    """Read-only set of paths, built on first access (set operators return plain sets)."""
+
+    @classmethod
+    def _from_iterable(cls, it):
+        return set(it)
 
     def __init__(self, lazy):
         self._lazy = lazy

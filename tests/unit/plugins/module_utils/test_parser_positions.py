@@ -155,3 +155,13 @@ def test_deep_paths_fall_back_to_parent_position():
     path = ("t",) + (0,) * (depth - 1)
     assert r.pos(path) is not None
     assert r.pos(path).file == "d.conf"
+
+
+def test_lazy_views_behave_like_set_and_mapping():
+    r = parse_string("a = 1\nb = $a\n")
+    assert r.used | {("x",)} == {("a",), ("x",)}
+    assert isinstance(r.used & {("a",)}, set)
+    assert r.used == {("a",)}
+    assert dict(r.key_positions) == {("a",): ("", 1, 1), ("b",): ("", 2, 1)}
+    assert r.key_positions.get(["b"]) == ("", 2, 1)
+    assert ["a"] in r.key_positions and ("zz",) not in r.key_positions
