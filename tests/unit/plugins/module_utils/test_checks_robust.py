@@ -16,7 +16,7 @@ from ansible_collections.natsops.nats.tests.unit.nats_harness import fake_parse_
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures", "checks")
-SPEC_CASES = "/work/shared/spec/parser-cases.json"
+SPEC_CASES = os.path.join(HERE, "data", "parser_cases.json")
 
 REPLACEMENTS = (-1, 1.5, "a b", False, ["x"], [{}], {"x": 1})
 

@@ -22,7 +22,7 @@ from ansible_collections.natsops.nats.plugins.module_utils._nats_model import Go
 from ansible_collections.natsops.nats.plugins.module_utils._nats_render import plain_float
 from ansible_collections.natsops.nats.tests.unit.nats_harness import check_text
 
-CASES_PATH = "/work/shared/spec/parser-cases.json"
+CASES_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "parser_cases.json")
 SINK = "\nport = $t\nport = 4222\n"
 
 
