@@ -78,14 +78,8 @@ def _url_secret(value):
     return "%s%s@%s" % (m.group("scheme"), REDACTED, m.group("rest")), info
 
 
-def _collect(node, secret, found, parent=None):
-    if isinstance(node, dict):
-        for k, v in node.items():
-            _collect(v, secret or is_secret_key(k, parent), found, k)
-    elif isinstance(node, (list, tuple)):
-        for v in node:
-            _collect(v, secret, found, parent)
-    elif secret:
+def _leaf_secret(node, secret, found):
+    if secret:
         if node is not None and not isinstance(node, bool):
             found.add(str(node))
     elif isinstance(node, str):
@@ -97,6 +91,21 @@ def _collect(node, secret, found, parent=None):
                 found.add(url_secret)
 
 
+def _collect(root, secret, found, parent=None):
+    """Gather secret strings; iterative, so 10,000-deep documents are fine."""
+    stack = [(root, secret, parent)]
+    while stack:
+        node, secret, parent = stack.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                stack.append((v, secret or is_secret_key(k, parent), k))
+        elif isinstance(node, (list, tuple)):
+            for v in node:
+                stack.append((v, secret, parent))
+        else:
+            _leaf_secret(node, secret, found)
+
+
 def secret_values(values):
     """Set of the secret strings found in parsed config values."""
     found = set()
@@ -105,11 +114,7 @@ def secret_values(values):
     return found
 
 
-def _redact(node, secret, secrets, parent=None):
-    if isinstance(node, dict):
-        return dict((k, _redact(v, secret or is_secret_key(k, parent), secrets, k)) for k, v in node.items())
-    if isinstance(node, (list, tuple)):
-        return [_redact(v, secret, secrets, parent) for v in node]
+def _redact_leaf(node, secret, secrets):
     if secret:
         if node is None or isinstance(node, bool):
             return node
@@ -121,6 +126,37 @@ def _redact(node, secret, secrets, parent=None):
         if url_secret:
             return redacted
     return node
+
+
+def _redact(root, secret, secrets, parent=None):
+    """Deep copy with secrets replaced; iterative (explicit stack), order preserved."""
+    def fresh(node):
+        if isinstance(node, dict):
+            return {}
+        if isinstance(node, (list, tuple)):
+            return []
+        return None
+
+    top = fresh(root)
+    if top is None:
+        return _redact_leaf(root, secret, secrets)
+    stack = [(root, top, secret, parent)]
+    while stack:
+        src, dst, secret, parent = stack.pop()
+        if isinstance(src, dict):
+            items = [(k, v, secret or is_secret_key(k, parent), k) for k, v in src.items()]
+        else:
+            items = [(None, v, secret, parent) for v in src]
+        for key, value, sec, par in items:
+            child = fresh(value)
+            out = _redact_leaf(value, sec, secrets) if child is None else child
+            if isinstance(dst, dict):
+                dst[key] = out
+            else:
+                dst.append(out)
+            if child is not None:
+                stack.append((value, child, sec, par))
+    return top
 
 
 def redact(values, secrets=None):
