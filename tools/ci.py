@@ -285,9 +285,36 @@ def stage_sanity(stage):
     ansible_test(stage, 'sanity')
 
 
+def report_slowest(stage, count=15):
+    """Print the slowest test cases from ansible-test's junit output (helps keeping make test fast)."""
+    import xml.etree.ElementTree as ElementTree  # pylint: disable=import-outside-toplevel
+
+    cases = []
+    for path in glob.glob(os.path.join(stage.path, 'tests', 'output', 'junit', '*.xml')):
+        try:
+            tree = ElementTree.parse(path)
+        except (OSError, ElementTree.ParseError):
+            continue
+        for case in tree.iter('testcase'):
+            try:
+                seconds = float(case.get('time') or 0)
+            except ValueError:
+                continue
+            cases.append((seconds, '%s::%s' % (case.get('classname', ''), case.get('name', ''))))
+    if not cases:
+        return
+    cases.sort(reverse=True)
+    log('Slowest %d of %d unit tests (total %.1f s of test time):' % (min(count, len(cases)), len(cases), sum(c[0] for c in cases)))
+    for seconds, name in cases[:count]:
+        log('  %7.2f s  %s' % (seconds, name))
+
+
 def stage_units(stage):
     """ansible-test units."""
-    ansible_test(stage, 'units')
+    try:
+        ansible_test(stage, 'units')
+    finally:
+        report_slowest(stage)
 
 
 def stage_integration(stage):
