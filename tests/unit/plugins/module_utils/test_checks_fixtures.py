@@ -16,7 +16,6 @@ stopped by PID). Servers run in parallel threads to keep the suite short.
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import os
 import re
@@ -55,30 +54,43 @@ def materialize(case, variant, base, ports=None):
     return d, path, subst
 
 
-@pytest.fixture(scope="module")
-def outcomes(tmp_path_factory):
-    """{(case, variant): (started, output, subst)} for every fixture, run in parallel."""
-    base = tmp_path_factory.mktemp("checks-parity")
-    jobs = {}
-    ports = free_ports(6 * len(CASES))  # all distinct, so parallel servers never collide
-    for i, case in enumerate(CASES):
-        for j, variant in enumerate(("bad", "fixed")):
-            k = 6 * i + 3 * j
-            jobs[(case, variant)] = materialize(case, variant, base, ports[k:k + 3])
+def _outcome(key, job):
+    """Start one (case, variant) for real -> (started, output, subst)."""
+    d, path, subst = job
+    log_file = expect(key[0]).get("log_file")
+    started, text = startup_outcome(path, cwd=d, timeout=8.0, log_file=os.path.join(d, log_file) if log_file else None)
+    if log_file and key[1] == "bad":
+        # the reason must be in the log file only: stderr stays empty
+        with open(path + ".stderr", "rb") as f:
+            stderr = f.read().decode("utf-8", "replace")
+        assert expect(key[0])["server_message"].split(":")[0] not in stderr, stderr
+    return started, text, subst
 
-    def run(item):
-        key, (d, path, subst) = item
-        log_file = expect(key[0]).get("log_file")
-        started, text = startup_outcome(path, cwd=d, timeout=8.0, log_file=os.path.join(d, log_file) if log_file else None)
-        if log_file and key[1] == "bad":
-            # the reason must be in the log file only: stderr stays empty
-            with open(path + ".stderr", "rb") as f:
-                stderr = f.read().decode("utf-8", "replace")
-            assert expect(key[0])["server_message"].split(":")[0] not in stderr, stderr
-        return key, (started, text, subst)
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(pool.map(run, jobs.items()))
+_OUTCOMES = {}
+
+
+class _LazyOutcomes(object):
+    """{(case, variant): (started, output, subst)}, each started on first use and remembered.
+
+    ansible-test runs every unit test in its own forked process (its ansible_forked plugin), so a
+    module-scoped fixture that starts every server would run again for each test; here a test
+    starts only the server it looks at (and plain pytest still reuses what it already started).
+    """
+
+    def __init__(self, base):
+        self.base = base
+
+    def __getitem__(self, key):
+        if key not in _OUTCOMES:
+            _OUTCOMES[key] = _outcome(key, materialize(key[0], key[1], self.base))
+        return _OUTCOMES[key]
+
+
+@pytest.fixture
+def outcomes(tmp_path):
+    """Lazy {(case, variant): (started, output, subst)} (see _LazyOutcomes)."""
+    return _LazyOutcomes(tmp_path)
 
 
 @pytest.mark.parametrize("case", CASES)
