@@ -287,7 +287,7 @@ def stage_sanity(stage):
 
 def report_slowest(stage, count=15):
     """Print the slowest test cases from ansible-test's junit output (helps keeping make test fast)."""
-    import xml.etree.ElementTree as ElementTree  # pylint: disable=import-outside-toplevel
+    from xml.etree import ElementTree  # pylint: disable=import-outside-toplevel
 
     cases = []
     for path in glob.glob(os.path.join(stage.path, 'tests', 'output', 'junit', '*.xml')):
