@@ -229,9 +229,10 @@ def run_hypothesis(seconds, max_examples, differential, record):
         prop()
     except Stop:
         pass
-    except AssertionError as e:
-        status = 1
-        print("FAILURE: %s" % e)
+    except Exception as e:  # noqa: BLE001 -- hypothesis may wrap our Stop (FlakyFailure / ExceptionGroup)
+        if found or mismatches or time.time() <= deadline:
+            status = 1
+            print("FAILURE: %s" % e)
     for text, tb in found[:5]:
         print("crash input %r\n%s" % (text, tb))
     if record and (mismatches or found):
