@@ -87,6 +87,29 @@ def _plain(value):
     return to_text(value)
 
 
+# Ansible walks results recursively: a config nested deeper than this is not returned as `config`.
+MAX_RESULT_DEPTH = 100
+
+
+def _depth(value):
+    """Nesting depth of dicts/lists (iterative; 0 for a scalar)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, (list, tuple)):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_RESULT_DEPTH:
+            return deepest
+        stack.extend((c, level + 1) for c in children)
+    return deepest
+
+
 def _clean_finding(f, secrets):
     d = f.to_dict()
     if d.get("file") == "" and d.get("line") is not None:
@@ -199,7 +222,11 @@ class ActionModule(ActionBase):
                 err = Finding(PARSE_ERROR, ERROR, exc.message, exc.file, exc.line, exc.column, hint=exc.hint)
                 error_dicts.append(_clean_finding(err, secrets))
                 all_dicts.append(error_dicts[-1])
-            config = _plain(redact(parsed.config, secrets))
+            if _depth(parsed.config) > MAX_RESULT_DEPTH:
+                warning_texts.append("the parsed config is nested more than %d levels deep; it is not returned as 'config'"
+                                     % MAX_RESULT_DEPTH)
+            else:
+                config = _plain(redact(parsed.config, secrets))
 
         result.update(
             valid=not error_dicts,
