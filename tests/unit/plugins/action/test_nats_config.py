@@ -433,3 +433,20 @@ def test_server_check_with_content(tmp_path):
     assert result["server_check"]["valid"] is True and result["server_check"]["agrees"] is True
     assert result["server_check"]["digest"] == result["digest"]
     assert not os.path.exists(str(tmp_path / "remote-tmp"))  # the remote temp dir is removed
+
+
+@needs_core
+def test_deep_configs_are_checked_but_not_returned():
+    # 500 levels: nats-server -t accepts it, but Ansible would recurse over such a result
+    text = "t = " + "[" * 500 + "]" * 500 + "\nport = $t\nport = 4222\n"
+    result, dummy = run({"content": text})
+    assert "failed" not in result and result["valid"] is True
+    assert result["config"] is None
+    assert result["digest"] == "sha256:4befc5335caa08101790084cb6a07ad471efd5820a043fd8cc1a6efd138034eb"
+    assert "the parsed config is nested more than 100 levels deep; it is not returned as 'config'" in result["warnings"]
+    # 10,001 arrays under a key (depth 10,002): the server's own digest error, reported as an error, no traceback
+    text = "t = " + "[" * 10001 + "]" * 10001 + "\nport = $t\nport = 4222\n"
+    result, dummy = run({"content": text})
+    assert result["failed"] is True and result["config"] is None
+    assert result["errors"][-1]["message"] == (
+        "json: error calling MarshalJSON for type *conf.token: " * 2 + "exceeded max depth")  # as nats-server -t prints it
