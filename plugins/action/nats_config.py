@@ -28,7 +28,7 @@ from ansible_collections.natsops.nats.plugins.module_utils._nats_remote import R
 try:
     from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks
     from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser
-    from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import REGISTRY, known_codes
+    from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import REGISTRY
     HAS_PYPARSING = getattr(_nats_parser, "HAS_PYPARSING", True)
     PYPARSING_IMPORT_ERROR = getattr(_nats_parser, "PYPARSING_IMPORT_ERROR", None)
     CORE_IMPORT_ERROR = None
@@ -256,21 +256,11 @@ class ActionModule(ActionBase):
         return result
 
     # -- helpers ----------------------------------------------------------
-    def _check_codes(self, disable):
-        if PARSE_ERROR in disable:
-            raise AnsibleActionFail("disable: %s cannot be disabled (a config that does not parse cannot be checked)" % PARSE_ERROR)
-        known = set(known_codes())
-        unknown = [c for c in disable if c not in known]
-        if unknown:
-            try:  # topology codes are valid names too (a shared disable list may carry them)
-                from ansible_collections.natsops.nats.plugins.module_utils import _nats_topology  # noqa: F401 pylint: disable=unused-import
-            except ImportError:
-                pass
-            known = set(known_codes())
-            unknown = [c for c in disable if c not in known]
-        if unknown:
-            raise AnsibleActionFail("disable: unknown check code%s %s; valid codes: %s" % (
-                "" if len(unknown) == 1 else "s", ", ".join(unknown), ", ".join(sorted(c for c in known if c != PARSE_ERROR))))
+    @staticmethod
+    def _check_codes(disable):
+        problem = _nats_checks.disable_problem(disable)
+        if problem:
+            raise AnsibleActionFail(problem)
 
     def _remote_path(self, value, name):
         if value.startswith("~"):

@@ -27,7 +27,7 @@ from ansible_collections.natsops.nats.plugins.module_utils._nats_remote import R
 try:
     from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser
     from ansible_collections.natsops.nats.plugins.module_utils import _nats_topology
-    from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import known_codes
+    from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks
     HAS_PYPARSING = getattr(_nats_parser, "HAS_PYPARSING", True)
     PYPARSING_IMPORT_ERROR = getattr(_nats_parser, "PYPARSING_IMPORT_ERROR", None)
     CORE_IMPORT_ERROR = None
@@ -53,8 +53,6 @@ ARGUMENT_SPEC = dict(
     disable=dict(type="list", elements="str", default=[]),
     warnings_as_errors=dict(type="bool", default=False),
 )
-
-PARSE_ERROR = "parse-error"
 
 
 class ActionModule(ActionBase):
@@ -161,17 +159,9 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _check_codes(disable):
-        if PARSE_ERROR in disable:
-            raise AnsibleActionFail("disable: %s cannot be disabled (a config that does not parse cannot be checked)" % PARSE_ERROR)
-        try:  # make sure every code is registered (config checks and parser quirks too)
-            from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks  # noqa: F401 pylint: disable=unused-import
-        except ImportError:
-            pass
-        known = set(known_codes())
-        unknown = [c for c in disable if c not in known]
-        if unknown:
-            raise AnsibleActionFail("disable: unknown check code%s %s; valid codes: %s" % (
-                "" if len(unknown) == 1 else "s", ", ".join(unknown), ", ".join(sorted(c for c in known if c != PARSE_ERROR))))
+        problem = _nats_checks.disable_problem(disable)
+        if problem:
+            raise AnsibleActionFail(problem)
 
     @staticmethod
     def _addresses(hosts, given, hostvars):

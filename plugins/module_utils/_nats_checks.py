@@ -52,6 +52,29 @@ def check_disable(disable):
     return disable
 
 
+def disable_problem(disable):
+    """Why a plugin's ``disable`` list is refused, as the message its task fails with; None when it is fine.
+
+    ``parse-error`` cannot be disabled. Codes of every scope are valid (a shared disable list may carry
+    topology codes), so the topology codes are loaded before a code is called unknown.
+    """
+    disable = list(disable or ())
+    if PARSE_ERROR in disable:
+        return "disable: %s cannot be disabled (a config that does not parse cannot be checked)" % PARSE_ERROR
+    _load_parser_codes()
+    unknown = [c for c in disable if c not in REGISTRY]
+    if unknown:
+        try:
+            from ansible_collections.natsops.nats.plugins.module_utils import _nats_topology  # noqa: F401 pylint: disable=unused-import
+        except ImportError:
+            pass
+        unknown = [c for c in disable if c not in REGISTRY]
+    if not unknown:
+        return None
+    return "disable: unknown check code%s %s; valid codes: %s" % (
+        "" if len(unknown) == 1 else "s", ", ".join(unknown), ", ".join(sorted(c for c in REGISTRY if c != PARSE_ERROR)))
+
+
 def _sort_key(f):
     return (f.file or "", f.line if f.line is not None else 0, f.column if f.column is not None else 0, f.code, f.message)
 
@@ -140,4 +163,4 @@ def validate_text(text, filename=None, base_dir=None, env=None, loader=None, dis
     return result, validate(result, disable, warnings_as_errors, defaults)
 
 
-__all__ = ["DEFAULTS", "PARSE_ERROR", "validate", "validate_text", "check_disable", "run_checks"]
+__all__ = ["DEFAULTS", "PARSE_ERROR", "validate", "validate_text", "check_disable", "disable_problem", "run_checks"]

@@ -140,8 +140,12 @@ def fake_core(monkeypatch, parsed, findings, codes=("cluster-gateway-name-confli
                           warnings_as_errors=warnings_as_errors))
         return parsed, list(findings)
 
-    monkeypatch.setattr(action_mod, "_nats_checks", types.SimpleNamespace(validate_text=validate_text), raising=False)
-    monkeypatch.setattr(action_mod, "known_codes", lambda: sorted(codes), raising=False)
+    def disable_problem(disable):
+        unknown = [c for c in disable or () if c not in codes]
+        return "disable: unknown check code %s" % ", ".join(unknown) if unknown else None
+
+    monkeypatch.setattr(action_mod, "_nats_checks", types.SimpleNamespace(validate_text=validate_text, disable_problem=disable_problem),
+                        raising=False)
     monkeypatch.setattr(action_mod, "CORE_IMPORT_ERROR", None)
     monkeypatch.setattr(action_mod, "HAS_PYPARSING", True)
     return calls
