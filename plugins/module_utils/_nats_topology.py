@@ -1007,20 +1007,25 @@ def _check_route_auth_one_way(topo):
                  "\"authentication error\" / \"Authorization Violation\" for this route")
 
 
-@check("route-tls-mismatch", ERROR, SCOPE, "Cluster TLS is configured on some members of a cluster only")
-def _check_route_tls(topo):
-    for group in topo.clusters:
-        members = [s for s in group if s.cluster is not None]
-        best, holders, odd = _odd_ones(members, lambda s: "on" if s.cluster_tls_path else "off")
+def _tls_on_some_only(code, label, groups, block, tls, hint):
+    """Servers of a group whose TLS setting (attribute ``tls``) differs from the majority's, among those with ``block``."""
+    for group in groups:
+        members = [s for s in group if getattr(s, block) is not None]
+        best, holders, odd = _odd_ones(members, lambda s: "on" if getattr(s, tls) else "off")
         for srv in odd:
             ref = holders[0]
             yield _finding(
-                "route-tls-mismatch",
-                "cluster TLS is %s here but %s on %s (%s)"
-                % ("on" if srv.cluster_tls_path else "off", best, _names(h.host for h in holders),
-                   ref.where(ref.cluster_tls_path or ref.cluster_path)),
-                srv, srv.cluster_tls_path or srv.cluster_path,
-                hint='routes fail with "TLS route handshake error"; configure cluster TLS on every member')
+                code,
+                "%s TLS is %s here but %s on %s (%s)"
+                % (label, "on" if getattr(srv, tls) else "off", best, _names(h.host for h in holders),
+                   ref.where(getattr(ref, tls) or getattr(ref, block + "_path"))),
+                srv, getattr(srv, tls) or getattr(srv, block + "_path"), hint=hint)
+
+
+@check("route-tls-mismatch", ERROR, SCOPE, "Cluster TLS is configured on some members of a cluster only")
+def _check_route_tls(topo):
+    return _tls_on_some_only("route-tls-mismatch", "cluster", topo.clusters, "cluster", "cluster_tls_path",
+                             'routes fail with "TLS route handshake error"; configure cluster TLS on every member')
 
 
 @check("gateway-auth-mismatch", ERROR, SCOPE, "Gateway credentials do not match the remote gateway's authorization")
@@ -1031,38 +1036,25 @@ def _check_gateway_auth(topo):
             continue
         if url.has_userinfo:
             user, password, where = url.user, url.password, "the credentials of URL %s" % url.shown
-            path = url.path
         elif src.gateway_auth is not None:
             user, password = src.gateway_auth
             where = "this server's own gateway authorization (used when URL %s has no credentials)" % url.shown
-            path = url.path
         else:
             user = password = None
             where = "URL %s (no credentials, and no gateway authorization here)" % url.shown
-            path = url.path
         if _auth_ok(dst.gateway_auth, user, password):
             continue
         yield _finding(
             "gateway-auth-mismatch",
             "%s do not match the gateway authorization of %s" % (where, dst.where(dst.gateway_auth_path)),
-            src, path, value=True,
+            src, url.path, value=True,
             hint="outbound gateways authenticate with the URL's credentials, else with the local gateway authorization")
 
 
 @check("gateway-tls-mismatch", ERROR, SCOPE, "Gateway TLS is configured on some gateways of a super-cluster only")
 def _check_gateway_tls(topo):
-    for group in topo.superclusters:
-        members = [s for s in group if s.gateway is not None]
-        best, holders, odd = _odd_ones(members, lambda s: "on" if s.gateway_tls_path else "off")
-        for srv in odd:
-            ref = holders[0]
-            yield _finding(
-                "gateway-tls-mismatch",
-                "gateway TLS is %s here but %s on %s (%s)"
-                % ("on" if srv.gateway_tls_path else "off", best, _names(h.host for h in holders),
-                   ref.where(ref.gateway_tls_path or ref.gateway_path)),
-                srv, srv.gateway_tls_path or srv.gateway_path,
-                hint="gateway connections fail the TLS handshake; configure gateway TLS on every server")
+    return _tls_on_some_only("gateway-tls-mismatch", "gateway", topo.superclusters, "gateway", "gateway_tls_path",
+                             "gateway connections fail the TLS handshake; configure gateway TLS on every server")
 
 
 @check("pinned-account-missing-on-peer", ERROR, SCOPE, "A pinned cluster account is not defined on a cluster peer")
