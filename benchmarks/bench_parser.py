@@ -32,7 +32,7 @@ ROOT = os.path.dirname(HERE)
 
 def _setup_path():
     try:
-        import ansible_collections.natsops.nats.plugins.module_utils._nats_parser  # noqa: F401
+        import ansible_collections.natsops.nats.plugins.plugin_utils.conf.parser  # noqa: F401
         return
     except ImportError:
         pass
@@ -44,7 +44,7 @@ def _setup_path():
 
 _setup_path()
 
-from ansible_collections.natsops.nats.plugins.module_utils._nats_parser import parse_file  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.parser import parse_file  # noqa: E402  pylint: disable=wrong-import-position
 
 GEN_CONFIGS = runpy.run_path(os.path.join(HERE, "gen_configs.py"))
 

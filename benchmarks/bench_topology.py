@@ -8,8 +8,8 @@ Every server has a full route mesh (100 route URLs), a gateway block listing eve
 cluster with 3 seed URLs each, JetStream, monitoring and a small authorization
 block. Times (best of BENCH_REPEAT, default 3):
 
-* parse     -- _nats_parser.parse_string of the 300 texts
-* checks    -- the single-server checks (_nats_checks.validate) of each
+* parse     -- conf_parser.parse_string of the 300 texts
+* checks    -- the single-server checks (checks_engine.validate) of each
 * topology  -- validate_topology over the 300 results
 
 Prints the total and the share of each phase, as wall time and as CPU time of this
@@ -35,7 +35,9 @@ MAX_SECONDS = float(os.environ.get("BENCH_MAX_SECONDS", "2.0"))
 
 def _import_core():
     try:
-        from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks, _nats_parser, _nats_topology
+        from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
+        from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser
+        from ansible_collections.natsops.nats.plugins.plugin_utils.topology import checks as topology_checks
     except ImportError:
         # running from a checkout: put the dir holding ansible_collections/natsops/nats on the path
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -43,8 +45,10 @@ def _import_core():
         if os.path.basename(os.path.dirname(os.path.dirname(here))) != "ansible_collections":
             raise
         sys.path.insert(0, root)
-        from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks, _nats_parser, _nats_topology
-    return _nats_parser, _nats_checks, _nats_topology
+        from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
+        from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser
+        from ansible_collections.natsops.nats.plugins.plugin_utils.topology import checks as topology_checks
+    return conf_parser, checks_engine, topology_checks
 
 
 def generate(clusters=CLUSTERS, per_cluster=PER_CLUSTER):

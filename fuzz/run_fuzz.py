@@ -17,7 +17,7 @@ Usage:
 
 --differential (hypothesis engine) also compares every input with ``nats-server -t``
 (slow: use a few thousand examples); mismatches and crashes are written with --record to
-tests/unit/plugins/module_utils/data/regressions_fuzz.json as regular regression cases
+tests/unit/plugins/plugin_utils/data/regressions_fuzz.json as regular regression cases
 (expectation taken from the real server), which test_parser_cases.py then runs.
 Exit status 0 = nothing found.
 """
@@ -35,13 +35,13 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-DATA = os.path.join(ROOT, "tests", "unit", "plugins", "module_utils", "data")
+DATA = os.path.join(ROOT, "tests", "unit", "plugins", "plugin_utils", "data")
 
 
 def _setup_path():
     """Make ``ansible_collections.natsops.nats`` importable from a checkout."""
     try:
-        import ansible_collections.natsops.nats.plugins.module_utils._nats_parser  # noqa: F401
+        import ansible_collections.natsops.nats.plugins.plugin_utils.conf.parser  # noqa: F401
         return
     except ImportError:
         pass
@@ -75,8 +75,8 @@ def _loader(path):
 
 def check_one(data):
     """Run the parser on data; raise if anything but NatsConfError happens or it is too slow."""
-    from ansible_collections.natsops.nats.plugins.module_utils._nats_model import NatsConfError
-    from ansible_collections.natsops.nats.plugins.module_utils._nats_parser import parse_string
+    from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
+    from ansible_collections.natsops.nats.plugins.plugin_utils.conf.parser import parse_string
 
     start = time.perf_counter()
     outcome = None
@@ -155,7 +155,8 @@ def run_atheris(seconds, max_examples):
     import atheris
 
     with atheris.instrument_imports():
-        from ansible_collections.natsops.nats.plugins.module_utils import _nats_lexer, _nats_parser  # noqa: F401
+        from ansible_collections.natsops.nats.plugins.plugin_utils.conf import lexer as conf_lexer  # noqa: F401
+        from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser  # noqa: F401
     corpus = tempfile.mkdtemp(prefix="natsops-fuzz-corpus-")
     for i, seed in enumerate(_seeds()):
         with open(os.path.join(corpus, "seed%04d" % i), "wb") as f:

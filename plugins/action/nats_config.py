@@ -4,9 +4,9 @@
 """Action plugin of natsops.nats.nats_config (documented in plugins/modules/nats_config.py).
 
 Everything runs on the controller: the config and its includes are read from
-the managed host over the connection (module_utils/_nats_remote.py), parsed
-and checked by the collection's core (module_utils/_nats_checks.py), and the
-result is returned with secrets redacted (module_utils/_nats_redact.py).
+the managed host over the connection (plugin_utils/remote/loader.py), parsed
+and checked by the collection's core (plugin_utils/checks/engine.py), and the
+result is returned with secrets redacted (plugin_utils/redact.py).
 """
 
 from __future__ import annotations
@@ -20,17 +20,17 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import ERROR, Finding, split
-from ansible_collections.natsops.nats.plugins.module_utils._nats_model import NatsConfError
-from ansible_collections.natsops.nats.plugins.module_utils._nats_redact import REDACTED, redact, scrub, secret_values
-from ansible_collections.natsops.nats.plugins.module_utils._nats_remote import RemoteError, RemoteLoader, run_server_check
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, Finding, split
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import REDACTED, redact, scrub, secret_values
+from ansible_collections.natsops.nats.plugins.plugin_utils.remote.loader import RemoteError, RemoteLoader, run_server_check
 
 try:
-    from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks
-    from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser
-    from ansible_collections.natsops.nats.plugins.module_utils._nats_registry import REGISTRY
-    HAS_PYPARSING = getattr(_nats_parser, "HAS_PYPARSING", True)
-    PYPARSING_IMPORT_ERROR = getattr(_nats_parser, "PYPARSING_IMPORT_ERROR", None)
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
+    from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY
+    HAS_PYPARSING = getattr(conf_parser, "HAS_PYPARSING", True)
+    PYPARSING_IMPORT_ERROR = getattr(conf_parser, "PYPARSING_IMPORT_ERROR", None)
     CORE_IMPORT_ERROR = None
 except ImportError:  # the core itself is broken or incomplete: report it, don't crash
     HAS_PYPARSING = True
@@ -148,7 +148,7 @@ def fails_dash_t(finding):
     if "nats-server -t fails" in (entry.summary or ""):
         return True
     module = getattr(entry.func, "__module__", "") or ""
-    return finding.severity == ERROR and module.endswith("._nats_checks_options")
+    return finding.severity == ERROR and module.endswith(".checks.options")
 
 
 def server_verdict(rc, stdout, stderr):
@@ -258,7 +258,7 @@ class ActionModule(ActionBase):
     # -- helpers ----------------------------------------------------------
     @staticmethod
     def _check_codes(disable):
-        problem = _nats_checks.disable_problem(disable)
+        problem = checks_engine.disable_problem(disable)
         if problem:
             raise AnsibleActionFail(problem)
 
@@ -277,18 +277,18 @@ class ActionModule(ActionBase):
                     text = loader(path)
                 except OSError as exc:
                     raise AnsibleActionFail("cannot read %s on the managed host: %s" % (path, exc.strerror or exc))
-                return _nats_checks.validate_text(text, filename=path, env=env, loader=loader,
-                                                  disable=disable, warnings_as_errors=warnings_as_errors)
+                return checks_engine.validate_text(text, filename=path, env=env, loader=loader,
+                                                   disable=disable, warnings_as_errors=warnings_as_errors)
             if base_dir is None:
                 # nothing to resolve relative includes of `content` against: refuse to guess
-                parsed, findings = _nats_checks.validate_text(content, filename=None, env=env, loader=_absolute_only(loader),
-                                                              disable=disable, warnings_as_errors=warnings_as_errors)
+                parsed, findings = checks_engine.validate_text(content, filename=None, env=env, loader=_absolute_only(loader),
+                                                               disable=disable, warnings_as_errors=warnings_as_errors)
                 for f in findings:
                     if f.code == PARSE_ERROR and "error parsing include file" in f.message and not f.hint:
                         f.hint = "set base_dir to the directory on the managed host that includes of content are resolved from"
                 return parsed, findings
-            return _nats_checks.validate_text(content, filename=None, base_dir=base_dir, env=env, loader=loader,
-                                              disable=disable, warnings_as_errors=warnings_as_errors)
+            return checks_engine.validate_text(content, filename=None, base_dir=base_dir, env=env, loader=loader,
+                                               disable=disable, warnings_as_errors=warnings_as_errors)
         except RemoteError as exc:
             raise AnsibleActionFail(to_text(exc))
         except ValueError as exc:
@@ -305,7 +305,7 @@ class ActionModule(ActionBase):
         valid, server_digest, message = server_verdict(rc, out, err)
         if parsed is not None:
             # judge `-t` on every finding, whatever the task's disable/warnings_as_errors policy
-            findings = _nats_checks.validate(parsed)
+            findings = checks_engine.validate(parsed)
         expected = digest is not None and not any(fails_dash_t(f) for f in findings)
         agrees = (valid == expected) and (not valid or server_digest == digest)
         return dict(rc=rc, valid=valid, digest=server_digest, agrees=agrees, message=scrub(message, secrets))

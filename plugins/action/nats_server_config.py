@@ -3,9 +3,9 @@
 # Apache License 2.0 (see LICENSE)
 """Action plugin of natsops.nats.nats_server_config (documented in plugins/modules/nats_server_config.py).
 
-Builds the config of every host from its settings (``_nats_build``), renders each
-with ``_nats_render``, validates each with ``_nats_checks`` and all of them together
-with ``_nats_topology``, and returns ``{host: text}``. Writes nothing: the role
+Builds the config of every host from its settings (``render_build``), renders each
+with ``render_writer``, validates each with ``checks_engine`` and all of them together
+with ``topology_checks``, and returns ``{host: text}``. Writes nothing: the role
 writes the files only after this succeeded for every host.
 """
 
@@ -18,17 +18,17 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import ERROR, Finding, split
-from ansible_collections.natsops.nats.plugins.module_utils._nats_model import NatsConfError
-from ansible_collections.natsops.nats.plugins.module_utils._nats_redact import scrub, secret_values
-from ansible_collections.natsops.nats.plugins.module_utils import _nats_build
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, Finding, split
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub, secret_values
+from ansible_collections.natsops.nats.plugins.plugin_utils.render import build as render_build
 
 try:
-    from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks
-    from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser
-    from ansible_collections.natsops.nats.plugins.module_utils import _nats_render
-    HAS_PYPARSING = getattr(_nats_parser, "HAS_PYPARSING", True)
-    PYPARSING_IMPORT_ERROR = getattr(_nats_parser, "PYPARSING_IMPORT_ERROR", None)
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
+    from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser
+    from ansible_collections.natsops.nats.plugins.plugin_utils.render import writer as render_writer
+    HAS_PYPARSING = getattr(conf_parser, "HAS_PYPARSING", True)
+    PYPARSING_IMPORT_ERROR = getattr(conf_parser, "PYPARSING_IMPORT_ERROR", None)
     CORE_IMPORT_ERROR = None
 except ImportError:
     HAS_PYPARSING = True
@@ -36,9 +36,9 @@ except ImportError:
     CORE_IMPORT_ERROR = traceback.format_exc()
 
 try:
-    from ansible_collections.natsops.nats.plugins.module_utils import _nats_topology
+    from ansible_collections.natsops.nats.plugins.plugin_utils.topology import checks as topology_checks
 except ImportError:  # the topology checks are optional
-    _nats_topology = None
+    topology_checks = None
 
 ARGUMENT_SPEC = dict(
     settings=dict(type="dict", required=True, no_log=True),
@@ -85,7 +85,7 @@ class ActionModule(ActionBase):
             return result
 
         try:
-            _nats_checks.check_disable(args["disable"])
+            checks_engine.check_disable(args["disable"])
         except ValueError as exc:
             raise AnsibleActionFail("disable: %s" % exc)
 
@@ -94,8 +94,8 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("settings: no hosts to build configs for")
         hosts = [(to_text(h), s) for h, s in settings.items()]
         try:
-            configs = _nats_build.build_configs(hosts)
-        except _nats_build.BuildError as exc:
+            configs = render_build.build_configs(hosts)
+        except render_build.BuildError as exc:
             raise AnsibleActionFail("nats_server: %s" % exc)
 
         secrets = set()
@@ -108,20 +108,20 @@ class ActionModule(ActionBase):
         results = {}
         findings = []
         for host, conf in configs.items():
-            path = to_text(settings[host].get("nats_config_path") or _nats_build.SETTING_DEFAULTS["nats_config_path"])
+            path = to_text(settings[host].get("nats_config_path") or render_build.SETTING_DEFAULTS["nats_config_path"])
             try:
-                texts[host] = _nats_render.render(conf)
+                texts[host] = render_writer.render(conf)
             except ValueError as exc:
                 raise AnsibleActionFail(scrub("nats_server: host %s: cannot render the config: %s" % (host, exc), secrets))
-            parsed, found = _nats_checks.validate_text(texts[host], filename=path, loader=_no_includes,
-                                                       disable=args["disable"], warnings_as_errors=args["warnings_as_errors"])
+            parsed, found = checks_engine.validate_text(texts[host], filename=path, loader=_no_includes,
+                                                        disable=args["disable"], warnings_as_errors=args["warnings_as_errors"])
             findings.extend(_with_host(f, host) for f in found)
             if parsed is not None:
                 results[host] = parsed
 
-        if _nats_topology is not None and len(results) == len(configs):
-            findings.extend(_nats_topology.validate_topology(results, _nats_build.addresses(hosts), disable=args["disable"],
-                                                             warnings_as_errors=args["warnings_as_errors"]))
+        if topology_checks is not None and len(results) == len(configs):
+            findings.extend(topology_checks.validate_topology(results, render_build.addresses(hosts), disable=args["disable"],
+                                                              warnings_as_errors=args["warnings_as_errors"]))
 
         errors, warnings = split(findings)
         result["findings"] = [self._clean(f.to_dict(), secrets) for f in findings]
@@ -139,10 +139,10 @@ class ActionModule(ActionBase):
             old_conf = None
             if old:
                 try:
-                    old_conf = _nats_parser.parse_string(to_text(old), loader=_no_includes).config
+                    old_conf = conf_parser.parse_string(to_text(old), loader=_no_includes).config
                 except (NatsConfError, ValueError, TypeError):
                     old_conf = None
-            why = _nats_build.restart_reasons(old_conf, results[host].config)
+            why = render_build.restart_reasons(old_conf, results[host].config)
             if old and old_conf is None:
                 why = ["(previous config does not parse)"]
             if old and to_text(old) == texts[host]:
@@ -155,7 +155,7 @@ class ActionModule(ActionBase):
             secrets=dict((h, bool(s)) for h, s in host_secrets.items()),
             restart=restart,
             restart_reasons=reasons,
-            topology=_nats_build.topology(hosts),
+            topology=render_build.topology(hosts),
             msg="%s built and validated (%s)" % (
                 _plural(len(texts), "config"), _plural(len(warnings), "warning")),
         )

@@ -4,8 +4,8 @@
 """Action plugin of natsops.nats.nats_topology (documented in plugins/modules/nats_topology.py).
 
 Runs on the controller, once for the play. Each host's config file is read
-over a connection to that host (module_utils/_nats_remote.py RemoteLoader),
-then everything is parsed and checked by module_utils/_nats_topology.py.
+over a connection to that host (plugin_utils/remote/loader.py RemoteLoader),
+then everything is parsed and checked by plugin_utils/topology/checks.py.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import Finding
-from ansible_collections.natsops.nats.plugins.module_utils._nats_model import NatsConfError
-from ansible_collections.natsops.nats.plugins.module_utils._nats_remote import RemoteError, RemoteLoader
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import Finding
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
+from ansible_collections.natsops.nats.plugins.plugin_utils.remote.loader import RemoteError, RemoteLoader
 
 try:
-    from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser
-    from ansible_collections.natsops.nats.plugins.module_utils import _nats_topology
-    from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks
-    HAS_PYPARSING = getattr(_nats_parser, "HAS_PYPARSING", True)
-    PYPARSING_IMPORT_ERROR = getattr(_nats_parser, "PYPARSING_IMPORT_ERROR", None)
+    from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser
+    from ansible_collections.natsops.nats.plugins.plugin_utils.topology import checks as topology_checks
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
+    HAS_PYPARSING = getattr(conf_parser, "HAS_PYPARSING", True)
+    PYPARSING_IMPORT_ERROR = getattr(conf_parser, "PYPARSING_IMPORT_ERROR", None)
     CORE_IMPORT_ERROR = None
 except ImportError:  # the core itself is broken or incomplete: report it, don't crash
     HAS_PYPARSING = True
@@ -37,7 +37,7 @@ except ImportError:  # the core itself is broken or incomplete: report it, don't
     CORE_IMPORT_ERROR = traceback.format_exc()
 
 try:
-    from ansible_collections.natsops.nats.plugins.module_utils._nats_redact import scrub, secret_values
+    from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub, secret_values
 except ImportError:  # pragma: no cover
     scrub = None
     secret_values = None
@@ -101,7 +101,7 @@ class ActionModule(ActionBase):
 
         addresses = self._addresses(hosts, args["addresses"], hostvars)
         try:
-            findings, topo = _nats_topology.validate_configs(
+            findings, topo = topology_checks.validate_configs(
                 configs, addresses=addresses, disable=disable, warnings_as_errors=args["warnings_as_errors"],
                 config_checks=args["config_checks"], env=dict((h, env) for h in hosts), loaders=loaders, filenames=filenames)
         except (ValueError, TypeError) as exc:
@@ -159,7 +159,7 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _check_codes(disable):
-        problem = _nats_checks.disable_problem(disable)
+        problem = checks_engine.disable_problem(disable)
         if problem:
             raise AnsibleActionFail(problem)
 
@@ -230,7 +230,7 @@ class ActionModule(ActionBase):
         # parse here so that include reads and their errors are attributed to the host
         for host in hosts:
             try:
-                configs[host] = _nats_topology.to_result(configs[host], filename=filenames[host], env=env, loader=loaders[host])
+                configs[host] = topology_checks.to_result(configs[host], filename=filenames[host], env=env, loader=loaders[host])
                 files[host] = [dict(path=to_text(f.get("path")), sha256=to_text(f.get("sha256"))) for f in configs[host].files]
             except (RemoteError, AnsibleError) as exc:
                 raise AnsibleActionFail("cannot read the includes of %s on %s: %s" % (filenames[host], host, to_text(exc)))

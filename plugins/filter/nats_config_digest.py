@@ -67,7 +67,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.natsops.nats.plugins.filter.nats_config_parse import parse_text
-from ansible_collections.natsops.nats.plugins.module_utils._nats_model import NatsConfError
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
 
 
 def nats_config_digest(text, env=None, base_dir=None):

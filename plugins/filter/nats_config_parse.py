@@ -82,21 +82,21 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.natsops.nats.plugins.module_utils._nats_model import GoTime, NatsConfError
-from ansible_collections.natsops.nats.plugins.module_utils._nats_render import to_plain
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import GoTime, NatsConfError
+from ansible_collections.natsops.nats.plugins.plugin_utils.render.writer import to_plain
 
 try:
-    from ansible_collections.natsops.nats.plugins.module_utils import _nats_parser
-    HAS_PYPARSING = getattr(_nats_parser, "HAS_PYPARSING", True)
+    from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser
+    HAS_PYPARSING = getattr(conf_parser, "HAS_PYPARSING", True)
     IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - pyparsing missing or core incomplete
-    _nats_parser = None
+    conf_parser = None
     HAS_PYPARSING = "pyparsing" not in str(exc)
     IMPORT_ERROR = str(exc)
 
 
 def _check_parser(name):
-    if _nats_parser is None or not HAS_PYPARSING:
+    if conf_parser is None or not HAS_PYPARSING:
         if not HAS_PYPARSING:
             raise AnsibleFilterError("natsops.nats.%s: the Python library pyparsing is required on the Ansible controller "
                                      "(pip install pyparsing)" % name)
@@ -130,7 +130,7 @@ def parse_text(name, text, env=None, base_dir=None):
             raise AnsibleFilterError("natsops.nats.%s: base_dir must be a path, not %s" % (name, type(base_dir).__name__))
         base_dir = str.__str__(base_dir)
     try:
-        return _nats_parser.parse_string(text, base_dir=base_dir, env=_env(name, env))
+        return conf_parser.parse_string(text, base_dir=base_dir, env=_env(name, env))
     except NatsConfError as exc:
         raise AnsibleFilterError("natsops.nats.%s: %s" % (name, exc.format())) from None
 

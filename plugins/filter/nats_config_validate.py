@@ -124,18 +124,18 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.natsops.nats.plugins.filter.nats_config_parse import _check_parser, _env
 
 try:
-    from ansible_collections.natsops.nats.plugins.module_utils import _nats_checks
-    from ansible_collections.natsops.nats.plugins.module_utils._nats_render import render, to_plain
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
+    from ansible_collections.natsops.nats.plugins.plugin_utils.render.writer import render, to_plain
     IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - pyparsing missing or broken install
-    _nats_checks = None
+    checks_engine = None
     IMPORT_ERROR = str(exc)
 
 
 def findings_for(name, value, env=None, base_dir=None, disable=None, warnings_as_errors=False):
     """[Finding] for config text or values; AnsibleFilterError on bad arguments."""
     _check_parser(name)
-    if _nats_checks is None:
+    if checks_engine is None:
         raise AnsibleFilterError("natsops.nats.%s: cannot load the collection core: %s" % (name, IMPORT_ERROR))
     if isinstance(value, Mapping):
         try:
@@ -156,9 +156,9 @@ def findings_for(name, value, env=None, base_dir=None, disable=None, warnings_as
     if isinstance(disable, str) or not isinstance(disable, (list, tuple)):
         raise AnsibleFilterError("natsops.nats.%s: disable must be a list of check codes" % name)
     try:
-        dummy, findings = _nats_checks.validate_text(value, base_dir=str.__str__(base_dir) if base_dir else None,
-                                                     env=_env(name, env), disable=[str(c) for c in disable],
-                                                     warnings_as_errors=bool(warnings_as_errors))
+        dummy, findings = checks_engine.validate_text(value, base_dir=str.__str__(base_dir) if base_dir else None,
+                                                      env=_env(name, env), disable=[str(c) for c in disable],
+                                                      warnings_as_errors=bool(warnings_as_errors))
     except ValueError as exc:
         raise AnsibleFilterError("natsops.nats.%s: %s" % (name, exc)) from None
     return findings

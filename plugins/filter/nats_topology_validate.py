@@ -122,7 +122,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
 try:
-    from ansible_collections.natsops.nats.plugins.module_utils._nats_topology import validate_configs
+    from ansible_collections.natsops.nats.plugins.plugin_utils.topology.checks import validate_configs
     IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - broken install
     validate_configs = None
@@ -132,7 +132,7 @@ except ImportError as exc:  # pragma: no cover - broken install
 def _scrub_all(findings, configs):
     """Dicts of the findings with any secret value of the configs masked."""
     try:
-        from ansible_collections.natsops.nats.plugins.module_utils._nats_redact import scrub, secret_values
+        from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub, secret_values
     except ImportError:
         return [f.to_dict() for f in findings]
     secrets = set()

@@ -79,7 +79,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.natsops.nats.plugins.module_utils._nats_render import render, to_plain
+from ansible_collections.natsops.nats.plugins.plugin_utils.render.writer import render, to_plain
 
 
 def to_nats_config(data):

@@ -226,8 +226,8 @@ def fake_parse_result(config, name="nats.conf", used=()):
     Keys are numbered in walk order (line 1, 2, ...) with column 1 + 2 * depth, so
     tests can assert positions. ``used`` lists paths whose values count as used variables.
     """
-    from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import Position
-    from ansible_collections.natsops.nats.plugins.module_utils._nats_model import ParseResult
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import Position
+    from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import ParseResult
     positions = {}
     counter = [0]
 

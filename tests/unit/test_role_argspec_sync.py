@@ -10,7 +10,7 @@ import os
 
 import yaml
 
-from ansible_collections.natsops.nats.plugins.module_utils._nats_build import SETTING_DEFAULTS
+from ansible_collections.natsops.nats.plugins.plugin_utils.render.build import SETTING_DEFAULTS
 
 ROLE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles", "nats_server")
 

@@ -22,10 +22,10 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.natsops.nats.plugins.action import nats_config as action_mod
-from ansible_collections.natsops.nats.plugins.module_utils._nats_findings import ERROR, WARNING, Finding
-from ansible_collections.natsops.nats.plugins.module_utils._nats_model import ParseResult
-from ansible_collections.natsops.nats.plugins.module_utils._nats_redact import REDACTED
-from ansible_collections.natsops.nats.plugins.module_utils._nats_remote import RemoteLoader, run_server_check
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, WARNING, Finding
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import ParseResult
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import REDACTED
+from ansible_collections.natsops.nats.plugins.plugin_utils.remote.loader import RemoteLoader, run_server_check
 
 CORE = action_mod.CORE_IMPORT_ERROR is None
 needs_core = pytest.mark.skipif(not CORE, reason="parser/checks not importable: %s" % action_mod.CORE_IMPORT_ERROR)
@@ -144,7 +144,7 @@ def fake_core(monkeypatch, parsed, findings, codes=("cluster-gateway-name-confli
         unknown = [c for c in disable or () if c not in codes]
         return "disable: unknown check code %s" % ", ".join(unknown) if unknown else None
 
-    monkeypatch.setattr(action_mod, "_nats_checks", types.SimpleNamespace(validate_text=validate_text, disable_problem=disable_problem),
+    monkeypatch.setattr(action_mod, "checks_engine", types.SimpleNamespace(validate_text=validate_text, disable_problem=disable_problem),
                         raising=False)
     monkeypatch.setattr(action_mod, "CORE_IMPORT_ERROR", None)
     monkeypatch.setattr(action_mod, "HAS_PYPARSING", True)

@@ -17,11 +17,11 @@ from ansible_collections.natsops.nats.plugins.filter import to_nats_config as re
 from ansible_collections.natsops.nats.plugins.filter.nats_config_digest import nats_config_digest
 from ansible_collections.natsops.nats.plugins.filter.nats_config_parse import nats_config_parse
 from ansible_collections.natsops.nats.plugins.filter.to_nats_config import to_nats_config
-from ansible_collections.natsops.nats.plugins.module_utils._nats_digest import digest
-from ansible_collections.natsops.nats.plugins.module_utils._nats_model import GoTime
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.digest import digest
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import GoTime
 from ansible_collections.natsops.nats.tests.unit.nats_harness import check_text
 
-needs_parser = pytest.mark.skipif(parse_mod._nats_parser is None, reason="_nats_parser not available")
+needs_parser = pytest.mark.skipif(parse_mod.conf_parser is None, reason="conf_parser not available")
 
 try:
     from ansible._internal._datatag._tags import Origin
@@ -93,8 +93,8 @@ def test_parse_without_pyparsing(monkeypatch):
 
 
 def test_parse_input_type_errors():
-    if parse_mod._nats_parser is None:
-        pytest.skip("_nats_parser not available")
+    if parse_mod.conf_parser is None:
+        pytest.skip("conf_parser not available")
     with pytest.raises(AnsibleFilterError, match="natsops.nats.nats_config_parse: the input must be configuration text, not dict"):
         nats_config_parse({"a": 1})
     with pytest.raises(AnsibleFilterError, match=r"natsops.nats.nats_config_parse: env must be a dictionary of name to text, not list"):

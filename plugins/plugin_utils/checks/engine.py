@@ -1,0 +1,166 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Single-config semantic checks: what `nats-server -t` accepts but a real start refuses.
+
+``validate(result)`` runs every registered ``config`` check over a
+``ParseResult`` and returns all findings at once (nats-server stops at the
+first), together with the parser's quirk warnings, filtered by the policy.
+``validate_text(text, ...)`` parses first; a parse error becomes one
+``parse-error`` finding with the server's exact message.
+
+The checks live in ``checks_options`` (option processing, what `-t`
+reports) and ``checks_startup`` (what only a real start reports).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, Finding, apply_policy
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY, checks, register
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import Context, DEFAULTS
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks import options as checks_options  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks import startup as checks_startup  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks import operator as checks_operator  # noqa: F401 pylint: disable=unused-import
+
+PARSE_ERROR = "parse-error"
+INTERNAL_ERROR = "check-internal-error"
+
+if PARSE_ERROR not in REGISTRY:
+    register(PARSE_ERROR, ERROR, "parser", "the config cannot be parsed (syntax, include, variable); nats-server -t fails too")
+if INTERNAL_ERROR not in REGISTRY:
+    register(INTERNAL_ERROR, ERROR, "config", "a check crashed on this config (a bug in natsops.nats; please report it)")
+
+
+def _load_parser_codes():
+    """Import the parser so its quirk codes are registered (it may be missing during development)."""
+    try:
+        from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser  # noqa: F401 pylint: disable=unused-import
+    except ImportError:
+        return None
+    return conf_parser
+
+
+def check_disable(disable):
+    """Validate a disable list against the registry; raise ValueError naming the valid codes."""
+    _load_parser_codes()
+    disable = list(disable or ())
+    unknown = [c for c in disable if c not in REGISTRY]
+    if unknown:
+        raise ValueError("unknown check code(s) %s; valid codes: %s" % (
+            ", ".join(sorted(str(c) for c in unknown)), ", ".join(sorted(REGISTRY))))
+    return disable
+
+
+def disable_problem(disable):
+    """Why a plugin's ``disable`` list is refused, as the message its task fails with; None when it is fine.
+
+    ``parse-error`` cannot be disabled. Codes of every scope are valid (a shared disable list may carry
+    topology codes), so the topology codes are loaded before a code is called unknown.
+    """
+    disable = list(disable or ())
+    if PARSE_ERROR in disable:
+        return "disable: %s cannot be disabled (a config that does not parse cannot be checked)" % PARSE_ERROR
+    _load_parser_codes()
+    unknown = [c for c in disable if c not in REGISTRY]
+    if unknown:
+        try:
+            from ansible_collections.natsops.nats.plugins.plugin_utils.topology import checks as topology_checks  # noqa: F401 pylint: disable=unused-import
+        except ImportError:
+            pass
+        unknown = [c for c in disable if c not in REGISTRY]
+    if not unknown:
+        return None
+    return "disable: unknown check code%s %s; valid codes: %s" % (
+        "" if len(unknown) == 1 else "s", ", ".join(unknown), ", ".join(sorted(c for c in REGISTRY if c != PARSE_ERROR)))
+
+
+def _sort_key(f):
+    return (f.file or "", f.line if f.line is not None else 0, f.column if f.column is not None else 0, f.code, f.message)
+
+
+# Checks whose failure nats-server reports from Start() through its logger: with `log_file` set, the
+# reason is only in that file (stderr stays empty).
+START_PHASE = frozenset((
+    "jetstream-cluster-requires-routes", "jetstream-system-account", "jetstream-key-with-tpm",
+    "jetstream-account-limits-exceed-server", "monitoring-invalid", "advertise-invalid", "duplicate-listen-port",
+))
+
+
+def _log_file_note(findings, ctx):
+    dummy, log_file = ctx.get((), "log_file", "logfile")
+    if not isinstance(log_file, str) or not log_file:
+        return findings
+    out = []
+    for f in findings:
+        if f.code in START_PHASE and f.severity == ERROR:
+            note = "nats-server reports this only in the log file %s, not on stderr" % log_file
+            f = Finding(f.code, f.severity, f.message, f.file, f.line, f.column, f.path,
+                        "%s; %s" % (f.hint, note) if f.hint else note, f.host)
+        out.append(f)
+    return out
+
+
+def run_checks(result, defaults=None):
+    """All config findings (no policy applied)."""
+    ctx = Context(result, defaults)
+    out = []
+    for entry in checks("config"):
+        try:
+            found = list(entry.func(result, ctx) or ())
+        except Exception as exc:  # pylint: disable=broad-except
+            found = [Finding(INTERNAL_ERROR, ERROR, "check %s failed: %s: %s" % (entry.code, type(exc).__name__, exc),
+                             hint="disable %s to continue, and report this" % entry.code)]
+        out.extend(found)
+    return _log_file_note(out, ctx)
+
+
+def _scrub(findings, config):
+    """Mask the config's secrets (passwords, tokens, URL credentials) in messages and hints."""
+    try:
+        from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub, secret_values
+    except ImportError:  # pragma: no cover - redaction helper missing
+        return findings
+    try:
+        secrets = secret_values(config) if isinstance(config, dict) else set()
+    except RecursionError:  # absurdly deep documents: fall back to masking nkey seeds only
+        secrets = set()
+    out = []
+    for f in findings:
+        message = scrub(f.message, secrets)
+        hint = scrub(f.hint, secrets) if f.hint else f.hint
+        if message != f.message or hint != f.hint:
+            f = Finding(f.code, f.severity, message, f.file, f.line, f.column, f.path, hint, f.host)
+        out.append(f)
+    return out
+
+
+def validate(result, disable=(), warnings_as_errors=False, defaults=None):
+    """Findings of every config check plus the parser's warnings, policy applied, sorted by file/line/column."""
+    disable = check_disable(disable)
+    findings = list(result.warnings or ()) + run_checks(result, defaults)
+    findings = apply_policy(findings, disable, warnings_as_errors)
+    findings = _scrub(findings, result.config)
+    findings.sort(key=_sort_key)
+    return findings
+
+
+def parse_error_finding(exc):
+    return Finding(PARSE_ERROR, ERROR, exc.message, exc.file, exc.line, exc.column, hint=exc.hint)
+
+
+def validate_text(text, filename=None, base_dir=None, env=None, loader=None, disable=(), warnings_as_errors=False,
+                  defaults=None):
+    """Parse then validate -> (ParseResult or None, [Finding])."""
+    disable = check_disable(disable)
+    parser = _load_parser_codes()
+    if parser is None:
+        raise RuntimeError("the natsops.nats parser (conf_parser) is not available")
+    try:
+        result = parser.parse_string(text, filename=filename, base_dir=base_dir, env=env, loader=loader)
+    except NatsConfError as exc:
+        return None, apply_policy([parse_error_finding(exc)], disable, warnings_as_errors)
+    return result, validate(result, disable, warnings_as_errors, defaults)
+
+
+__all__ = ["DEFAULTS", "PARSE_ERROR", "validate", "validate_text", "check_disable", "disable_problem", "run_checks"]

@@ -1,0 +1,826 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Phase (a) checks: the option-processing errors `nats-server -t` itself reports.
+
+nats-server prints them with the position of the offending key; we report all
+of them at once, quoting its exact text. The key sets below are nats-server
+2.15.1's option names per block (keys are case-insensitive, as in the server).
+A key that holds a value referenced as a variable (``$name``) is not unknown.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, WARNING
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import check
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import (
+    SEC, go_atoi, go_duration_str, go_type, is_public_key, parse_go_duration, quote, split_host_port,
+)
+
+C = "config"
+
+# value kinds: i int64, s string, b bool, l list, m map, d duration (string, or int seconds with a warning),
+# L listen (int or "host:port"), z storage size (int or "<n>K|M|G|T"), * anything (checked elsewhere or not at all)
+# A nested dict is a sub-schema (block that must be a map); ("each", schema) a list of maps.
+
+TLS = {k: "*" for k in (
+    "cert_file", "key_file", "ca_file", "insecure", "verify", "verify_and_map", "verify_cert_and_check_known_urls",
+    "allow_insecure_cipher_suites", "cipher_suites", "curve_preferences", "timeout", "connection_rate_limit",
+    "pinned_certs", "cert_store", "cert_match_by", "cert_match", "ca_certs_match", "handshake_first", "first",
+    "immediate", "cert_match_skip_invalid", "ocsp_peer", "certs", "certificates", "min_version")}
+
+PERMS_UNCHECKED = "*"
+
+USER = {"nkey": "s", "user": "s", "username": "s", "pass": "s", "password": "s", "permission": "*",
+        "permissions": "*", "authorization": "*", "allowed_connection_types": "*", "connection_types": "*",
+        "clients": "*", "proxy_required": "b"}
+
+AUTHORIZATION = {"user": "s", "username": "s", "pass": "s", "password": "s", "token": "s", "timeout": "*",
+                 "users": ("each", USER), "default_permission": "*", "default_permissions": "*", "permissions": "*",
+                 "auth_callout": "*", "auth_hook": "*", "proxy_required": "b"}
+
+SIMPLE_AUTH = {"user": "s", "username": "s", "pass": "s", "password": "s", "token": "s", "timeout": "*"}
+
+COMPRESSION = {"mode": "s", "rtt_thresholds": "l", "thresholds": "l", "rtts": "l", "rtt": "l"}
+
+CLUSTER = {"name": "s", "listen": "L", "port": "i", "host": "s", "net": "s", "authorization": AUTHORIZATION,
+           "routes": "l", "tls": TLS, "cluster_advertise": "s", "advertise": "s", "no_advertise": "b",
+           "connect_retries": "i", "connect_backoff": "b", "permissions": "*", "pool_size": "i", "accounts": "*",
+           "compression": "*", "ping_interval": "d", "ping_max": "i", "write_deadline": "d", "write_timeout": "s"}
+
+GATEWAYS_ENTRY = {"name": "s", "tls": TLS, "url": "s", "urls": "l"}
+
+GATEWAY = {"name": "s", "listen": "L", "port": "i", "host": "s", "net": "s", "authorization": AUTHORIZATION,
+           "tls": TLS, "advertise": "s", "connect_retries": "i", "connect_backoff": "b",
+           "gateways": ("each", GATEWAYS_ENTRY), "reject_unknown": "b", "reject_unknown_cluster": "b",
+           "write_deadline": "d", "write_timeout": "s"}
+
+LEAF_USER = {"user": "s", "username": "s", "pass": "s", "password": "s", "account": "*", "proxy_required": "b"}
+
+LEAF_AUTH = {"user": "s", "username": "s", "pass": "s", "password": "s", "nkey": "s", "timeout": "*",
+             "users": ("each", LEAF_USER), "account": "s", "proxy_required": "b"}
+
+PROXY = {"url": "s", "username": "s", "password": "s", "timeout": "d"}
+
+REMOTE = {"no_randomize": "b", "dont_randomize": "b", "url": "*", "urls": "*", "account": "s", "local": "s",
+          "creds": "s", "credentials": "s", "nkey": "s", "seed": "s", "tls": TLS, "hub": "b", "deny_imports": "*",
+          "deny_import": "*", "deny_exports": "*", "deny_export": "*", "ws_compress": "b", "ws_compression": "b",
+          "websocket_compress": "b", "websocket_compression": "b", "ws_no_masking": "b",
+          "websocket_no_masking": "b", "jetstream_cluster_migrate": "*", "js_cluster_migrate": "*",
+          "isolate_leafnode_interest": "b", "isolate": "b", "request_isolation": "b", "compression": "*",
+          "first_info_timeout": "d", "dial_timeout": "d", "disabled": "b", "proxy": PROXY,
+          "ignore_discovered_servers": "b"}
+
+LEAFNODES = {"listen": "L", "port": "i", "host": "s", "net": "s", "authorization": LEAF_AUTH,
+             "remotes": ("each", REMOTE), "reconnect": "d", "reconnect_delay": "d", "reconnect_interval": "d",
+             "dial_timeout": "d", "tls": TLS, "leafnode_advertise": "s", "advertise": "s", "no_advertise": "b",
+             "min_version": "s", "minimum_version": "s", "compression": "*", "isolate_leafnode_interest": "b",
+             "isolate": "b", "write_deadline": "d", "write_timeout": "s"}
+
+JS_LIMITS = {k: "*" for k in ("max_ack_pending", "max_ha_assets", "max_request_batch", "duplicate_window", "batch")}
+JS_TPM = {k: "*" for k in ("keys_file", "encryption_password", "srk_password", "pcr", "cipher")}
+
+JETSTREAM = {"enabled": "b", "enable": "b", "strict": "b", "store": "s",
+             "store_dir": "s", "storedir": "s", "sync": "s", "sync_interval": "s", "max_memory_store": "z",
+             "max_mem_store": "z", "max_mem": "z", "max_file_store": "z", "max_file": "z", "domain": "s",
+             "key": "s", "ek": "s", "encryption_key": "s", "prev_key": "s", "prev_ek": "s",
+             "prev_encryption_key": "s", "cipher": "*", "extension_hint": "s", "limits": JS_LIMITS, "tpm": JS_TPM,
+             "unique_tag": "s", "max_outstanding_catchup": "z", "max_buffered_size": "z", "max_buffered_msgs": "i",
+             "request_queue_limit": "i", "info_queue_limit": "i", "meta_compact": "i", "meta_compact_size": "z",
+             "meta_compact_sync": "b", "max_concurrent_io": "i"}
+
+WEBSOCKET = {"listen": "L", "port": "i", "host": "s", "net": "s", "advertise": "s", "no_tls": "b", "tls": TLS,
+             "same_origin": "b", "allowed_origins": "*", "allowed_origin": "*", "allow_origins": "*",
+             "allow_origin": "*", "origins": "*", "origin": "*", "handshake_timeout": "*", "compress": "b",
+             "compression": "b", "authorization": SIMPLE_AUTH, "authentication": SIMPLE_AUTH, "jwt_cookie": "s",
+             "user_cookie": "s", "pass_cookie": "s", "token_cookie": "s", "no_auth_user": "s", "headers": "m",
+             "ping_interval": "d"}
+
+MQTT = {"listen": "L", "port": "i", "host": "s", "net": "s", "tls": TLS, "authorization": SIMPLE_AUTH,
+        "authentication": SIMPLE_AUTH, "no_auth_user": "s", "ack_wait": "d", "ackwait": "d", "js_api_timeout": "d",
+        "api_timeout": "d", "max_ack_pending": "i", "max_pending": "i", "max_inflight": "i", "js_domain": "s",
+        "stream_replicas": "i", "consumer_replicas": "*", "consumer_memory_storage": "b",
+        "consumer_inactive_threshold": "d", "consumer_auto_cleanup": "d", "reject_qos2_publish": "b",
+        "downgrade_qos2_subscribe": "b"}
+
+ACCOUNT = {"nkey": "s", "imports": "*", "exports": "*", "jetstream": "*", "users": ("each", USER),
+           "default_permissions": "*", "mappings": "*", "maps": "*", "limits": "*", "msg_trace": "*",
+           "trace_dest": "*"}
+
+TOP = {
+    "listen": "L", "client_advertise": "s", "port": "i", "server_name": "s", "host": "s", "net": "s",
+    "debug": "b", "trace": "b", "trace_verbose": "b", "trace_headers": "b", "logtime": "b", "logtime_utc": "b",
+    "mappings": "*", "maps": "*", "disable_sublist_cache": "b", "no_sublist_cache": "b", "accounts": "*",
+    "default_sentinel": "s", "authorization": AUTHORIZATION, "http": "L", "https": "L", "http_port": "i",
+    "monitor_port": "i", "https_port": "i", "http_base_path": "s", "cluster": CLUSTER, "gateway": GATEWAY,
+    "leaf": LEAFNODES, "leafnodes": LEAFNODES, "store_dir": "s", "storedir": "s", "jetstream": "*",
+    "logfile": "s", "log_file": "s", "logfile_size_limit": "i", "log_size_limit": "i", "logfile_max_num": "i",
+    "log_max_num": "i", "syslog": "b", "remote_syslog": "s", "pidfile": "s", "pid_file": "s",
+    "ports_file_dir": "s", "prof_port": "i", "prof_block_rate": "i", "max_control_line": "i", "max_payload": "i",
+    "max_pending": "i", "proxy_protocol": "b", "max_connections": "i", "max_conn": "i", "max_traced_msg_len": "i",
+    "max_subscriptions": "i", "max_subs": "i", "max_sub_tokens": "i", "max_subscription_tokens": "i",
+    "ping_interval": "d", "ping_max": "i", "tls": TLS, "ocsp": "*", "allow_non_tls": "b", "write_deadline": "d",
+    "write_timeout": "s", "lame_duck_duration": "s", "lame_duck_grace_period": "s", "operator": "*",
+    "operators": "*", "roots": "*", "root": "*", "root_operators": "*", "root_operator": "*", "resolver": "*",
+    "account_resolver": "*", "accounts_resolver": "*", "resolver_tls": TLS, "resolver_preload": "m",
+    "resolver_pinned_accounts": "*", "no_auth_user": "s", "system_account": "*", "system": "*",
+    "no_system_account": "b", "no_system": "b", "no_sys_acc": "b", "no_header_support": "b", "trusted": "*",
+    "trusted_keys": "*", "connect_error_reports": "i", "reconnect_error_reports": "i", "websocket": WEBSOCKET,
+    "ws": WEBSOCKET, "mqtt": MQTT, "server_tags": "*", "server_metadata": "*", "feature_flags": "*",
+    "default_js_domain": "m", "ocsp_cache": "*", "no_fast_producer_stall": "b", "max_closed_clients": "i",
+    "proxies": "*",
+}
+
+_GO = {"i": "int64", "s": "string", "b": "bool", "l": "[]interface {}", "m": "map[string]interface {}"}
+
+
+def _type_msg(value, want):
+    return "interface conversion: interface {} is %s, not %s" % (go_type(value), want)
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _walk(ctx, path, schema, unknown_fmt, out):
+    """Check keys/types of the map at path against schema; append (code, msg, path, hint)."""
+    node = ctx.result.get(path) if path else ctx.config
+    if not isinstance(node, dict):
+        return
+    used = ctx.result.used
+    for key, value in node.items():
+        kpath = tuple(path) + (key,)
+        low = key.lower() if isinstance(key, str) else key
+        if low not in schema:
+            if kpath in used:
+                continue
+            out.append(("unknown-field", unknown_fmt % key, kpath, "remove it or fix the spelling"))
+            continue
+        kind = schema[low]
+        if isinstance(kind, dict):
+            if isinstance(value, dict):
+                _walk(ctx, kpath, kind, '%sunknown field "%%s"' % ("error parsing tls config, " if kind is TLS else ""),
+                      out)
+            continue
+        if isinstance(kind, tuple):
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, dict):
+                        _walk(ctx, kpath + (i,), kind[1], 'unknown field "%s"', out)
+            continue
+        if kind in _GO:
+            want = _GO[kind]
+            ok = {"i": _is_int(value), "s": isinstance(value, str), "b": isinstance(value, bool),
+                  "l": isinstance(value, list), "m": isinstance(value, dict)}[kind]
+            if not ok:
+                out.append(("option-wrong-type", _type_msg(value, want), kpath,
+                            "%s expects %s" % (key, {"i": "an integer", "s": "a string", "b": "true or false",
+                                                     "l": "a list", "m": "a map"}[kind])))
+        elif kind == "d":
+            if isinstance(value, str):
+                if parse_go_duration(value) is None:
+                    out.append(("option-invalid-value", "error parsing %s: time: invalid duration %s" % (
+                        key, quote(value)), kpath, 'write a duration such as "30s" or "2m"'))
+            elif not _is_int(value):
+                out.append(("option-wrong-type", _type_msg(value, "int64"), kpath,
+                            'write a duration string such as "30s"'))
+        elif kind == "z":
+            err = _size_error(value)
+            if err:
+                out.append(("option-invalid-value", err, kpath, "write a size such as 1G, \"512M\" or an integer"))
+        elif kind == "L":
+            err = _listen_error(value)
+            if err:
+                out.append(("listen-invalid", err, kpath, "write host:port (e.g. 0.0.0.0:4222) or a port number"))
+
+
+def _size_error(value):
+    if _is_int(value):
+        return None
+    if not isinstance(value, str):
+        return None  # reported with the server's wording varying by key; leave to -t
+    if value == "":
+        return None
+    prefix, suffix = value[:-1], value[-1:]
+    if not re.match(r"^[+-]?[0-9]+$", prefix):
+        return 'strconv.ParseInt: parsing %s: invalid syntax' % quote(prefix)
+    if suffix not in ("K", "M", "G", "T"):
+        return "sizes defined as strings must end in K, M, G, T"
+    return None
+
+
+def _listen_error(value):
+    if _is_int(value):
+        return None
+    if isinstance(value, str):
+        try:
+            dummy, port = split_host_port(value)
+        except ValueError:
+            return "could not parse address string %s" % quote(value)
+        if go_atoi(port) is None:
+            return "could not parse port %s" % quote(port)
+        return None
+    return "expected port or host:port, got %s" % go_type(value)
+
+
+def _schema_findings(ctx):
+    cached = getattr(ctx, "_schema_findings", None)
+    if cached is not None:
+        return cached
+    out = []
+    ctx._schema_findings = out  # pylint: disable=protected-access
+    _walk(ctx, (), TOP, 'unknown field "%s"', out)
+    # accounts { NAME: { ... } }
+    apath, accounts = ctx.block((), "accounts")
+    if accounts:
+        for name, acc in accounts.items():
+            if isinstance(acc, dict) and apath + (name,) not in ctx.result.used:
+                _walk(ctx, apath + (name,), ACCOUNT, 'unknown field "%s"', out)
+    # jetstream { ... } when a map
+    jpath, js = ctx.block((), "jetstream")
+    if js is not None:
+        _walk(ctx, jpath, JETSTREAM, 'unknown field "%s"', out)
+    # compression maps
+    for blk in (("cluster",), ("leafnodes", "leaf")):
+        bpath, b = ctx.block((), *blk)
+        if b is None:
+            continue
+        cpath, comp = ctx.block(bpath, "compression")
+        if comp is not None:
+            _walk(ctx, cpath, COMPRESSION, 'unknown field "%s"', out)
+    return out
+
+
+@check("unknown-field", ERROR, C, "an option name nats-server does not know (unless its value is used as a variable)")
+def unknown_field(result, ctx):
+    for code, msg, path, hint in _schema_findings(ctx):
+        if code == "unknown-field":
+            yield ctx.finding(code, "%s: %s" % (msg, ctx.where(path)), path, hint=hint)
+
+
+@check("option-wrong-type", ERROR, C, "an option holds a value of the wrong type (string for a number, ...)")
+def wrong_type(result, ctx):
+    for code, msg, path, hint in _schema_findings(ctx):
+        if code == "option-wrong-type":
+            yield ctx.finding(code, "%s: %s" % (msg, ctx.named(path)), path, hint=hint)
+
+
+@check("option-invalid-value", ERROR, C, "an option value nats-server cannot parse (durations, sizes, limits)")
+def invalid_value(result, ctx):
+    for code, msg, path, hint in _schema_findings(ctx):
+        if code == "option-invalid-value":
+            yield ctx.finding(code, "%s: %s" % (msg, ctx.where(path)), path, hint=hint)
+    code = "option-invalid-value"
+    # limits checked while parsing
+    for names in (("max_payload",), ("max_control_line",)):
+        p, v = ctx.get((), *names)
+        if _is_int(v) and v > 2 ** 31 - 1:
+            yield ctx.finding(code, "%s value is too big: %s" % (p[-1], ctx.where(p)), p, hint="use at most 2147483647")
+    p, v = ctx.get((), "max_sub_tokens", "max_subscription_tokens")
+    if _is_int(v):
+        if v > 255:
+            yield ctx.finding(code, "%s value is too big: %s" % (p[-1], ctx.where(p)), p, hint="use at most 255")
+        elif v <= 0:
+            yield ctx.finding(code, "%s value can not be negative: %s" % (p[-1], ctx.where(p)), p,
+                              hint="use a value between 1 and 255")
+    p, v = ctx.get((), "lame_duck_duration")
+    if isinstance(v, str):
+        d = parse_go_duration(v)
+        if d is None:
+            yield ctx.finding(code, "error parsing lame_duck_duration: time: invalid duration %s: %s" % (
+                quote(v), ctx.where(p)), p, hint='write a duration such as "2m"')
+        elif d < 30 * SEC:
+            yield ctx.finding(code, "invalid lame_duck_duration of %s, minimum is 30 seconds: %s" % (
+                go_duration_str(d), ctx.where(p)), p, hint="use at least 30s")
+    p, v = ctx.get((), "lame_duck_grace_period")
+    if isinstance(v, str):
+        d = parse_go_duration(v)
+        if d is None:
+            yield ctx.finding(code, "error parsing lame_duck_grace_period: time: invalid duration %s: %s" % (
+                quote(v), ctx.where(p)), p, hint='write a duration such as "10s"')
+        elif d < 0:
+            yield ctx.finding(code, "invalid lame_duck_grace_period, needs to be positive: %s" % ctx.where(p), p,
+                              hint="use a positive duration")
+    p, v = ctx.get((), "jetstream")
+    if isinstance(v, str) and v.lower() not in ("enabled", "enable", "disabled", "disable"):
+        yield ctx.finding(code, "Expected 'enabled' or 'disabled' for string value, got '%s': %s" % (v, ctx.where(p)),
+                          p, hint="use `jetstream: enabled` or a jetstream { } block")
+    jpath, js = ctx.block((), "jetstream")
+    tp = ctx.key((), "store_dir", "storedir")
+    if js is not None and tp is not None:
+        jp = ctx.key(jpath, "store_dir", "storedir", "store")
+        if jp is not None:
+            yield ctx.finding(code, "Duplicate 'store_dir' configuration: %s and %s" % (ctx.where(tp), ctx.where(jp)),
+                              jp, hint="set store_dir only once (in the jetstream block)")
+    p, v = ctx.get((), "trusted_keys", "trusted")
+    keys = [(p + (i,), k) for i, k in enumerate(v)] if isinstance(v, list) else ([(p, v)] if isinstance(v, str) else [])
+    for kp, k in keys:
+        if isinstance(k, str) and not is_public_key(k, "O"):
+            yield ctx.finding(code, "trust key %s required to be a valid public operator nkey: %s" % (quote(k), ctx.where(kp)),
+                              kp, hint="list operator public keys (56 characters starting with 'O')")
+    mpath, m = ctx.block((), "mqtt")
+    if m is not None:
+        p, v = ctx.get(mpath, "max_ack_pending", "max_pending", "max_inflight")
+        if _is_int(v) and (v < 0 or v > 0xFFFF):
+            yield ctx.finding(code, "invalid value %d, should in [0..%d] range: %s" % (v, 0xFFFF, ctx.where(p)), p,
+                              hint="use a value between 0 and 65535")
+    lpath, leaf = ctx.block((), "leafnodes", "leaf")
+    if leaf is not None:
+        p, v = ctx.get(lpath, "min_version", "minimum_version")
+        if isinstance(v, str) and v:
+            m2 = re.match(r"^v?(\d+)\.(\d+)\.(\d+)", v)
+            if m2 and (int(m2.group(1)), int(m2.group(2))) < (2, 8):
+                yield ctx.finding(code, "the minimum version should be at least 2.8.0: %s" % ctx.named(p), p,
+                                  hint='use "2.8.0" or later')
+        dummy, remotes = ctx.leaf_remotes()
+        for rpath, dummy in remotes:
+            cp = ctx.key(rpath, "creds", "credentials")
+            np_ = ctx.key(rpath, "nkey", "seed")
+            if cp is not None and np_ is not None:
+                yield ctx.finding(code, "Remote leafnode can not have both creds and nkey defined: %s and %s" % (
+                    ctx.where(cp), ctx.where(np_)), np_, hint="keep either credentials or nkey")
+
+
+@check("listen-invalid", ERROR, C, "a listen/http/https value that is not host:port or a port")
+def listen_invalid(result, ctx):
+    for code, msg, path, hint in _schema_findings(ctx):
+        if code == "listen-invalid":
+            yield ctx.finding(code, "%s: %s" % (msg, ctx.where(path)), path, hint=hint)
+
+
+@check("name-has-spaces", ERROR, C, "server_name, cluster.name or gateway.name contains a space")
+def names_spaces(result, ctx):
+    for parent, names, what in (((), ("server_name",), "server"), (("cluster",), ("name",), "cluster"),
+                                (("gateway",), ("name",), "gateway")):
+        if parent:
+            bp, blk = ctx.block((), *parent)
+            if blk is None:
+                continue
+        else:
+            bp = ()
+        p, v = ctx.get(bp, *names)
+        if isinstance(v, str) and " " in v:
+            yield ctx.finding("name-has-spaces", "%s name cannot contain spaces: %s" % (what, ctx.named(p)), p,
+                              hint="use %s" % quote(v.replace(" ", "_")))
+
+
+# ----------------------------------------------------------------- auth ---
+
+def _auth_users(ctx, apath):
+    upath, users = ctx.get(apath, "users")
+    return upath, users
+
+
+@check("authorization-conflict", ERROR, C,
+       "authorization mixes user/password, token and users (also users in accounts), or repeats a user")
+def authorization_conflict(result, ctx):
+    code = "authorization-conflict"
+    apath, auth = ctx.block((), "authorization")
+    acc_users = []
+    accs = ctx.accounts()
+    for name, path in accs.items():
+        up, users = ctx.get(path, "users")
+        if isinstance(users, list):
+            for i, u in enumerate(users):
+                acc_users.extend(ctx._user_names(up + (i,), u))  # pylint: disable=protected-access
+    if auth:
+        up, user = ctx.get(apath, "user", "username")
+        pp, pw = ctx.get(apath, "pass", "password")
+        tp, token = ctx.get(apath, "token")
+        upath, users = _auth_users(ctx, apath)
+        if (user or pw) and token:
+            yield ctx.finding(code, "Cannot have a user/pass and token: %s and %s" % (ctx.where(up or pp), ctx.where(tp)),
+                              tp, hint="use either user/password or token")
+        elif isinstance(users, list) or acc_users:
+            where = ctx.where(upath) if upath else "users in accounts"
+            if user:
+                yield ctx.finding(code, "Can not have a single user/pass and a users array: %s and %s" % (
+                    ctx.where(up), where), up, hint="move the single user into the users list")
+            elif token:
+                yield ctx.finding(code, "Can not have a token and a users array: %s and %s" % (ctx.where(tp), where),
+                                  tp, hint="use either a token or users")
+    # duplicate users / nkeys across authorization and accounts
+    seen = {}
+    all_users = []
+    if auth:
+        upath, users = _auth_users(ctx, apath)
+        if isinstance(users, list):
+            for i, u in enumerate(users):
+                all_users.extend(ctx._user_names(upath + (i,), u))  # pylint: disable=protected-access
+    all_users = acc_users + all_users
+    for p, name in all_users:
+        if name in seen:
+            kind = "nkey" if p[-1].lower() == "nkey" else "user"
+            msg = "Duplicate %s %s detected: %s and %s" % (kind, quote(name), ctx.where(seen[name]), ctx.where(p))
+            yield ctx.finding(code, msg, p,
+                              hint="every user and nkey must be unique across authorization and all accounts")
+        else:
+            seen[name] = p
+
+
+@check("route-gateway-authorization-invalid", ERROR, C,
+       "cluster/gateway authorization with users, a token or a callout (only a single user/password is allowed)")
+def cluster_gateway_auth(result, ctx):
+    for blk, label in (("cluster", "Cluster"), ("gateway", "Gateway")):
+        bp, b = ctx.block((), blk)
+        if b is None:
+            continue
+        ap, auth = ctx.block(bp, "authorization")
+        if auth is None:
+            continue
+        p = ctx.key(ap, "users")
+        if p is not None:
+            yield ctx.finding("route-gateway-authorization-invalid", "%s authorization does not allow multiple users: %s"
+                              % (label, ctx.where(p)), p, hint="use a single user and password")
+            continue
+        p, tok = ctx.get(ap, "token")
+        if isinstance(tok, str) and tok:
+            yield ctx.finding("route-gateway-authorization-invalid", "%s authorization does not support tokens: %s" % (
+                label, ctx.where(p)), p, hint="use a single user and password")
+            continue
+        p = ctx.key(ap, "auth_callout", "auth_hook")
+        if p is not None:
+            yield ctx.finding("route-gateway-authorization-invalid", "%s authorization does not support callouts: %s" % (
+                label, ctx.where(p)), p, hint="use a single user and password")
+
+
+@check("account-invalid", ERROR, C, "reserved account names, imports/exports naming undefined accounts")
+def accounts_invalid(result, ctx):
+    code = "account-invalid"
+    apath, accs = ctx.get((), "accounts")
+    if isinstance(accs, list):
+        seen = set()
+        for i, n in enumerate(accs):
+            if not isinstance(n, str):
+                continue
+            if n in ("$G",):
+                yield ctx.finding(code, "%s is a Reserved Account: %s" % (quote(n), ctx.where(apath + (i,))), apath + (i,),
+                                  hint="choose another name")
+            elif n in seen:
+                yield ctx.finding(code, "Duplicate Account Entry: %s: %s" % (n, ctx.where(apath + (i,))), apath + (i,),
+                                  hint="list each account once")
+            seen.add(n)
+        return
+    if not isinstance(accs, dict):
+        return
+    names = set(accs)
+    for name, acc in accs.items():
+        p = apath + (name,)
+        if p in ctx.result.used:
+            continue
+        if name == "$G":
+            yield ctx.finding(code, "%s is a Reserved Account: %s" % (quote(name), ctx.where(p)), p,
+                              hint="choose another name")
+            continue
+        if not isinstance(acc, dict):
+            yield ctx.finding(code, "Expected map entries for accounts: %s" % ctx.where(p), p,
+                              hint="write NAME: { users = [...] }")
+            continue
+        ip, imports = ctx.get(p, "imports")
+        if isinstance(imports, list):
+            for i, imp in enumerate(imports):
+                if not isinstance(imp, dict):
+                    continue
+                for kind in ("stream", "service"):
+                    sp, spec = ctx.block(ip + (i,), kind)
+                    if not spec:
+                        continue
+                    acp, an = ctx.get(sp, "account")
+                    if isinstance(an, str) and an not in names:
+                        msg = "%s account not defined for %s import: %s" % (quote(an), kind, ctx.where(acp))
+                        yield ctx.finding(code, msg, acp,
+                                          hint="define account %s or fix the name" % quote(an))
+        ep, exports = ctx.get(p, "exports")
+        if isinstance(exports, list):
+            for i, exp in enumerate(exports):
+                if not isinstance(exp, dict):
+                    continue
+                kind = "stream" if ctx.key(ep + (i,), "stream") else ("service" if ctx.key(ep + (i,), "service") else None)
+                lp, allowed = ctx.get(ep + (i,), "accounts")
+                if kind and isinstance(allowed, list):
+                    for j, an in enumerate(allowed):
+                        if isinstance(an, str) and an not in names:
+                            yield ctx.finding(code, "%s account not defined for %s export: %s" % (
+                                quote(an), kind, ctx.where(lp + (j,))), lp + (j,),
+                                hint="define account %s or fix the name" % quote(an))
+
+
+# ----------------------------------------------------------------- urls ---
+
+def go_url_error(url):
+    """Why Go's url.Parse rejects url (None when it accepts it)."""
+    u = url.strip()
+    if any(ord(c) < 0x20 or ord(c) == 0x7f for c in u):
+        return "net/url: invalid control character in URL"
+    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", u)
+    if not m:
+        if u[:1].isdigit() or u[:1] in "+-.":
+            pass
+        if ":" in u.split("/")[0]:
+            return "first path segment in URL cannot contain colon"
+        return None
+    rest = u[m.end():]
+    if rest.startswith("//"):
+        auth = rest[2:].split("/")[0].split("?")[0].split("#")[0]
+        hostport = auth.rsplit("@", 1)[-1]
+        if hostport.startswith("["):
+            port = hostport.split("]", 1)[1] if "]" in hostport else ""
+            port = port[1:] if port.startswith(":") else port
+        else:
+            port = hostport.rsplit(":", 1)[1] if ":" in hostport else ""
+        if port and not port.isdigit():
+            return "invalid port %s after host" % quote(":" + port)
+    return None
+
+
+@check("url-invalid", ERROR, C, "a route, gateway or leafnode URL that nats-server cannot parse")
+def urls_invalid(result, ctx):
+    code = "url-invalid"
+    items = []
+    cp, dummy = ctx.block((), "cluster")
+    if cp is not None:
+        rp, routes = ctx.get(cp, "routes")
+        if isinstance(routes, list):
+            items.extend(("route", rp + (i,), r) for i, r in enumerate(routes) if isinstance(r, str))
+    gp, dummy = ctx.block((), "gateway")
+    if gp is not None:
+        lp, entries = ctx.get(gp, "gateways")
+        if isinstance(entries, list):
+            for i, e in enumerate(entries):
+                if not isinstance(e, dict):
+                    continue
+                up, url = ctx.get(lp + (i,), "url")
+                if isinstance(url, str):
+                    items.append(("gateway", up, url))
+                up, urls = ctx.get(lp + (i,), "urls")
+                if isinstance(urls, list):
+                    items.extend(("gateway", up + (j,), x) for j, x in enumerate(urls) if isinstance(x, str))
+    dummy, remotes = ctx.leaf_remotes()
+    for rpath, dummy in remotes:
+        for key in ("url", "urls"):
+            up, v = ctx.get(rpath, key)
+            if isinstance(v, str):
+                items.append(("leafnode", up, v))
+            elif isinstance(v, list):
+                items.extend(("leafnode", up + (j,), x) for j, x in enumerate(v) if isinstance(x, str))
+    for kind, path, url in items:
+        if go_url_error(url):
+            yield ctx.finding(code, "error parsing %s url [%s]: %s" % (kind, quote(url.strip()), ctx.where(path)), path,
+                              hint="write a full URL with a scheme, e.g. nats://%s" % url.strip())
+
+
+@check("option-deprecated-duration", WARNING, C,
+       "a duration given as a number of seconds (nats-server -t fails on the warning, a real start goes on)")
+def numeric_durations(result, ctx):
+    for parent, names in (((), ("ping_interval",)), ((), ("write_deadline",)), (("cluster",), ("ping_interval",)),
+                          (("cluster",), ("write_deadline",)), (("gateway",), ("write_deadline",)),
+                          (("leafnodes",), ("reconnect", "reconnect_delay", "reconnect_interval")),
+                          (("leafnodes",), ("dial_timeout",)), (("leafnodes",), ("write_deadline",)),
+                          (("websocket",), ("ping_interval",)), (("mqtt",), ("ack_wait", "ackwait")),
+                          (("mqtt",), ("js_api_timeout", "api_timeout"))):
+        bp = ()
+        if parent:
+            bp, blk = ctx.block((), *parent)
+            if blk is None:
+                continue
+        p, v = ctx.get(bp, *names)
+        if _is_int(v):
+            field = {"reconnect_delay": "reconnect", "reconnect_interval": "reconnect", "ackwait": "ack_wait",
+                     "api_timeout": "js_api_timeout"}.get(p[-1].lower(), p[-1].lower())
+            yield ctx.finding("option-deprecated-duration", 'invalid use of field "%s": %s should be converted to a '
+                              'duration: %s' % (p[-1], field, ctx.where(p)), p,
+                              hint='write "%ds" instead of %d' % (v, v))
+
+
+# ------------------------------------------------------------ permissions --
+
+def valid_subject(subject):
+    """nats-server's IsValidSubject."""
+    if not isinstance(subject, str) or subject == "":
+        return False
+    full_wildcard = False
+    for tok in subject.split("."):
+        if not tok or full_wildcard:
+            return False
+        if len(tok) > 1:
+            if any(c in tok for c in "\t\n\f\r "):
+                return False
+            continue
+        if tok == ">":
+            full_wildcard = True
+        elif tok in (" ", "\t", "\n", "\r", "\f"):
+            return False
+    return True
+
+
+def _subject_error(subject, allow_queue):
+    if valid_subject(subject):
+        return None
+    if not allow_queue:
+        return "subject %s is not a valid subject" % quote(subject)
+    parts = subject.split()
+    if len(parts) != 2:
+        return "subject %s is not a valid subject" % quote(subject)
+    if not valid_subject(parts[0]):
+        return "subject %s is not a valid subject" % quote(parts[0])
+    if not valid_subject(parts[1]):
+        return "queue %s is not a valid queue" % quote(parts[1])
+    return None
+
+
+def _permission_blocks(ctx):
+    """[path] of every client permissions map (users and default permissions)."""
+    out = []
+
+    def users_of(upath):
+        users = ctx.result.get(upath)
+        if isinstance(users, list):
+            for i, u in enumerate(users):
+                if isinstance(u, dict):
+                    p = ctx.key(upath + (i,), "permission", "permissions", "authorization")
+                    if p is not None:
+                        out.append(p)
+    apath, auth = ctx.block((), "authorization")
+    if auth is not None:
+        p = ctx.key(apath, "default_permission", "default_permissions", "permissions")
+        if p is not None:
+            out.append(p)
+        up = ctx.key(apath, "users")
+        if up is not None:
+            users_of(up)
+    cpath, cluster = ctx.block((), "cluster")
+    if cluster is not None:
+        p = ctx.key(cpath, "permissions")
+        if p is not None:
+            out.append(p)
+    for name, path in ctx.accounts().items():
+        if not isinstance(ctx.result.get(path), dict):
+            continue
+        p = ctx.key(path, "default_permissions")
+        if p is not None:
+            out.append(p)
+        up = ctx.key(path, "users")
+        if up is not None:
+            users_of(up)
+    return out
+
+
+@check("permissions-invalid", ERROR, C, "a permission subject that is not a valid subject, or unknown connection types")
+def permissions_invalid(result, ctx):
+    code = "permissions-invalid"
+    for ppath in _permission_blocks(ctx):
+        if not isinstance(ctx.result.get(ppath), dict):
+            continue
+        for names, allow_queue in ((("pub", "publish", "import"), False), (("sub", "subscribe", "export"), True)):
+            sp, spec = ctx.get(ppath, *names)
+            lists = []
+            if isinstance(spec, dict):
+                for key in ("allow", "deny"):
+                    kp, v = ctx.get(sp, key)
+                    if kp is not None:
+                        lists.append((kp, v))
+            elif sp is not None:
+                lists.append((sp, spec))
+            for lp, v in lists:
+                items = [(lp, v)] if isinstance(v, str) else (
+                    [(lp + (i,), s) for i, s in enumerate(v)] if isinstance(v, list) else [])
+                for ip, s in items:
+                    if not isinstance(s, str):
+                        continue
+                    err = _subject_error(s, allow_queue)
+                    if err:
+                        yield ctx.finding(code, "%s: %s" % (err, ctx.where(ip)), ip,
+                                          hint="subjects are dot-separated non-empty tokens; '>' only last")
+                        break
+    # allowed connection types of users
+    for upath in _user_paths(ctx):
+        cp, cts = ctx.get(upath, "allowed_connection_types", "connection_types", "clients")
+        if isinstance(cts, str):
+            cts = [cts]
+        if not isinstance(cts, list):
+            continue
+        unknown = [c.upper() for c in cts if isinstance(c, str) and c.upper() not in _CONN_TYPES]
+        if unknown:
+            shown = " ".join(quote(u) for u in unknown)
+            yield ctx.finding(code, "invalid connection types [%s]: %s" % (shown, ctx.where(cp)), cp,
+                              hint="use %s" % ", ".join(sorted(_CONN_TYPES)))
+
+
+_CONN_TYPES = ("STANDARD", "WEBSOCKET", "LEAFNODE", "LEAFNODE_WS", "MQTT", "MQTT_WS", "IN_PROCESS")
+
+
+def _user_paths(ctx):
+    out = []
+    for parent in [ctx.key((), "authorization")] + list(ctx.accounts().values()):
+        if parent is None or not isinstance(ctx.result.get(parent), dict):
+            continue
+        up, users = ctx.get(parent, "users")
+        if isinstance(users, list):
+            out.extend(up + (i,) for i, u in enumerate(users) if isinstance(u, dict))
+    return out
+
+
+# ------------------------------------------------------------ leafnodes ----
+
+def _redact_url(u):
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^@/:]*):([^@/]*)@", r"\1\2:xxxxx@", u)
+
+
+@check("leafnode-authorization-invalid", ERROR, C,
+       "leafnodes.authorization mixes a single user/nkey with a users list, or repeats a user")
+def leaf_auth(result, ctx):
+    lpath, leaf = ctx.block((), "leafnodes", "leaf")
+    if leaf is None:
+        return
+    apath, auth = ctx.block(lpath, "authorization")
+    if auth is None:
+        return
+    upath, users = ctx.get(apath, "users")
+    if not isinstance(users, list) or not users:
+        return
+    code = "leafnode-authorization-invalid"
+    p, user = ctx.get(apath, "user", "username")
+    if user:
+        yield ctx.finding(code, "can not have a single user/pass and a users array: %s and %s" % (
+            ctx.where(p), ctx.where(upath)), p, hint="move the single user into the users list")
+        return
+    p, nkey = ctx.get(apath, "nkey")
+    if nkey:
+        yield ctx.finding(code, "can not have a single nkey and a users array: %s and %s" % (
+            ctx.where(p), ctx.where(upath)), p, hint="use either nkey or users")
+        return
+    seen = {}
+    for i, u in enumerate(users):
+        if not isinstance(u, dict):
+            continue
+        np_, name = ctx.get(upath + (i,), "user", "username")
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            yield ctx.finding(code, "duplicate user %s detected in leafnode authorization: %s and %s" % (
+                quote(name), ctx.where(seen[name]), ctx.where(np_)), np_, hint="list each leafnode user once")
+            return
+        seen[name] = np_
+
+
+@check("leafnode-remote-duplicate", ERROR, C, "two leafnode remotes with the same URLs and local account")
+def leaf_remote_dup(result, ctx):
+    dummy, remotes = ctx.leaf_remotes()
+    seen = {}
+    for rpath, dummy in remotes:
+        urls = []
+        for key in ("url", "urls"):
+            v = ctx.value(rpath, key)
+            if isinstance(v, str):
+                urls.append(v.strip())
+            elif isinstance(v, list):
+                urls.extend(x.strip() for x in v if isinstance(x, str))
+        acc = ctx.value(rpath, "account", "local") or "$G"
+        creds = ctx.value(rpath, "creds", "credentials")
+        nkey = ctx.value(rpath, "nkey", "seed")
+        if not all(isinstance(v, str) or v is None for v in (acc, creds, nkey)):
+            continue  # wrong types are reported by option-wrong-type
+        optional = ""
+        if creds:
+            optional = ", credentials=%s" % quote(creds)
+        elif nkey:
+            optional = ', nkey="[REDACTED]"'
+        key = (tuple(urls), acc, creds or "", nkey or "")
+        name = "urls=[%s], account=%s%s" % (" ".join(quote(_redact_url(u)) for u in urls), quote(acc), optional)
+        if key in seen:
+            yield ctx.finding("leafnode-remote-duplicate", "duplicate remote %s: %s and %s" % (
+                name, ctx.where(seen[key]), ctx.where(rpath)), rpath, hint="remove one of the two remotes")
+        else:
+            seen[key] = rpath
+
+
+@check("auth-callout-invalid", ERROR, C,
+       "authorization.auth_callout without issuer or auth_users, a bad issuer key, or undefined allowed_accounts")
+def auth_callout_allowed(result, ctx):
+    apath, auth = ctx.block((), "authorization")
+    if auth is None:
+        return
+    cpath, callout = ctx.block(apath, "auth_callout", "auth_hook")
+    if callout is None:
+        return
+    code = "auth-callout-invalid"
+    ip, issuer = ctx.get(cpath, "issuer")
+    if isinstance(issuer, str) and issuer and not is_public_key(issuer, "A"):
+        yield ctx.finding(code, "Expected callout user to be a valid public account nkey, got %s: %s" % (
+            quote(issuer), ctx.where(ip)), ip, hint="issuer is the public key (A...) of the account signing responses")
+    elif not issuer:
+        yield ctx.finding(code, "Authorization callouts require an issuer to be specified: %s" % ctx.where(cpath), cpath,
+                          hint="add issuer: <account public key>")
+    elif not ctx.value(cpath, "auth_users"):
+        yield ctx.finding(code, "Authorization callouts require authorized users to be specified: %s" % ctx.where(cpath),
+                          cpath, hint="add auth_users: [the user the callout service connects as]")
+    lp, allowed = ctx.get(cpath, "allowed_accounts")
+    if not isinstance(allowed, list):
+        return
+    accounts = ctx.accounts()
+    for i, a in enumerate(allowed):
+        if isinstance(a, str) and a not in accounts:
+            yield ctx.finding("auth-callout-invalid", "auth_callout allowed account %s not found in configured accounts: "
+                              "%s" % (quote(a), ctx.where(lp + (i,))), lp + (i,), hint="define the account in `accounts`")

@@ -1,0 +1,260 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Unit tests of render_build: topology from inventory settings -> config dict per host."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.natsops.nats.plugins.plugin_utils.render import build as b
+
+
+def supercluster(**common):
+    hosts = []
+    for cluster, base in (("east", 0), ("west", 10)):
+        for i in range(3):
+            s = {
+                "nats_cluster_name": cluster,
+                "nats_advertise_host": "10.0.%d.%d" % (base // 10, i + 1),
+                "nats_listen_host": "127.0.0.1",
+            }
+            s.update(common)
+            hosts.append(("%s%d" % (cluster, i + 1), s))
+    return hosts
+
+
+def test_supercluster_routes_and_gateways():
+    configs = b.build_configs(supercluster())
+    assert list(configs) == ["east1", "east2", "east3", "west1", "west2", "west3"]
+    e1 = configs["east1"]
+    assert e1 == {
+        "server_name": "east1",
+        "listen": "127.0.0.1:4222",
+        "http": "127.0.0.1:8222",
+        "cluster": {
+            "name": "east",
+            "listen": "127.0.0.1:6222",
+            "routes": ["nats-route://10.0.0.2:6222", "nats-route://10.0.0.3:6222"],
+        },
+        "gateway": {
+            "name": "east",
+            "listen": "127.0.0.1:7222",
+            "gateways": [
+                {"name": "west", "urls": ["nats://10.0.1.1:7222", "nats://10.0.1.2:7222", "nats://10.0.1.3:7222"]},
+            ],
+        },
+    }
+    w3 = configs["west3"]
+    assert w3["cluster"]["routes"] == ["nats-route://10.0.1.1:6222", "nats-route://10.0.1.2:6222"]
+    assert w3["gateway"]["name"] == "west" == w3["cluster"]["name"]
+    assert w3["gateway"]["gateways"] == [
+        {"name": "east", "urls": ["nats://10.0.0.1:7222", "nats://10.0.0.2:7222", "nats://10.0.0.3:7222"]}]
+
+
+def test_gateway_name_is_always_cluster_name():
+    for name, conf in b.build_configs(supercluster()).items():
+        assert conf["gateway"]["name"] == conf["cluster"]["name"] == name[:4]
+
+
+def test_single_cluster_has_no_gateway():
+    hosts = [h for h in supercluster() if h[0].startswith("east")]
+    configs = b.build_configs(hosts)
+    for conf in configs.values():
+        assert "gateway" not in conf
+        assert len(conf["cluster"]["routes"]) == 2
+
+
+def test_gateways_extra_adds_gateway_to_single_cluster():
+    hosts = [h for h in supercluster(nats_gateways_extra=[
+        {"name": "remote", "urls": ["nats://gw.example.com:7222"]},
+        {"name": "east", "urls": ["nats://ignored:1"]},
+    ]) if h[0].startswith("east")]
+    conf = b.build_configs(hosts)["east2"]
+    assert conf["gateway"] == {
+        "name": "east",
+        "listen": "127.0.0.1:7222",
+        "gateways": [{"name": "remote", "urls": ["nats://gw.example.com:7222"]}],
+    }
+
+
+def test_gateways_extra_merges_with_inventory_cluster():
+    hosts = supercluster(nats_gateways_extra=[{"name": "west", "url": "nats://dr.example.com:7222"}])
+    conf = b.build_configs(hosts)["east1"]
+    assert conf["gateway"]["gateways"] == [
+        {"name": "west", "urls": ["nats://10.0.1.1:7222", "nats://10.0.1.2:7222", "nats://10.0.1.3:7222",
+                                  "nats://dr.example.com:7222"]}]
+
+
+def test_defaults_and_standalone():
+    configs = b.build_configs([("solo", {})])
+    assert configs == {"solo": {"server_name": "solo", "listen": "0.0.0.0:4222", "http": "0.0.0.0:8222"}}
+
+
+def test_standalone_host_beside_clusters():
+    hosts = supercluster() + [("leafy", {"nats_leafnode_port": 7422, "nats_http_port": 0})]
+    configs = b.build_configs(hosts)
+    assert configs["leafy"] == {"server_name": "leafy", "listen": "0.0.0.0:4222",
+                                "leafnodes": {"listen": "0.0.0.0:7422"}}
+    assert [g["name"] for g in configs["east1"]["gateway"]["gateways"]] == ["west"]
+
+
+def test_advertise_defaults_to_inventory_name_and_server_name_override():
+    configs = b.build_configs([("a", {"nats_cluster_name": "c", "nats_server_name": "srv-a"}),
+                               ("b", {"nats_cluster_name": "c", "nats_cluster_port": 16222})])
+    assert configs["a"]["server_name"] == "srv-a"
+    assert configs["a"]["cluster"]["routes"] == ["nats-route://b:16222"]
+    assert configs["b"]["cluster"]["routes"] == ["nats-route://a:6222"]
+
+
+def test_ipv6_advertise_is_bracketed():
+    configs = b.build_configs([("a", {"nats_cluster_name": "c", "nats_advertise_host": "fd00::1", "nats_listen_host": "::"}),
+                               ("b", {"nats_cluster_name": "c"})])
+    assert configs["b"]["cluster"]["routes"] == ["nats-route://[fd00::1]:6222"]
+    assert configs["a"]["listen"] == "[::]:4222"
+
+
+def test_route_and_gateway_authorization_and_tls():
+    tls = {"cert_file": "/etc/nats/c.pem", "key_file": "/etc/nats/k.pem", "ca_file": "/etc/nats/ca.pem"}
+    hosts = supercluster(nats_cluster_user="route", nats_cluster_password="p@ss/word",
+                         nats_gateway_user="gw", nats_gateway_password="s3cret",
+                         nats_tls_cluster=tls, nats_tls_gateway=tls, nats_tls_client=tls)
+    conf = b.build_configs(hosts)["east1"]
+    assert conf["cluster"]["authorization"] == {"user": "route", "password": "p@ss/word"}
+    assert conf["cluster"]["routes"][0] == "nats-route://route:p%40ss%2Fword@10.0.0.2:6222"
+    assert conf["gateway"]["authorization"] == {"user": "gw", "password": "s3cret"}
+    assert conf["gateway"]["gateways"][0]["urls"][0] == "nats://gw:s3cret@10.0.1.1:7222"
+    assert conf["cluster"]["tls"] == tls and conf["gateway"]["tls"] == tls and conf["tls"] == tls
+
+
+def test_jetstream_block():
+    conf = b.build_configs([("a", {"nats_jetstream_enabled": True, "nats_data_dir": "/data",
+                                   "nats_jetstream_max_file_store": "10G", "nats_jetstream_max_memory_store": 1048576,
+                                   "nats_jetstream_domain": "hub"})])["a"]
+    assert conf["jetstream"] == {"store_dir": "/data", "max_memory_store": 1048576, "max_file_store": "10G", "domain": "hub"}
+    conf = b.build_configs([("a", {"nats_jetstream_enabled": True, "nats_data_dir": "/data",
+                                   "nats_jetstream_store_dir": "/js"})])["a"]
+    assert conf["jetstream"] == {"store_dir": "/js"}
+
+
+def test_system_account_and_pid_file():
+    conf = b.build_configs([("a", {"nats_system_account": "SYS", "nats_pid_file": "/run/nats.pid"})])["a"]
+    assert conf["system_account"] == "SYS"
+    assert conf["pid_file"] == "/run/nats.pid"
+
+
+def test_config_extra_deep_merge_and_removal():
+    hosts = supercluster(nats_server_config_extra={
+        "cluster": {"pool_size": 5, "routes": None},
+        "max_payload": 2097152,
+        "http": None,
+        "accounts": {"SYS": {"users": [{"user": "sys", "password": "x"}]}},
+    })
+    conf = b.build_configs(hosts)["east1"]
+    assert conf["cluster"] == {"name": "east", "listen": "127.0.0.1:6222", "pool_size": 5}
+    assert conf["max_payload"] == 2097152
+    assert "http" not in conf
+    assert conf["accounts"]["SYS"]["users"][0]["user"] == "sys"
+
+
+def test_config_extra_can_smuggle_a_gateway_name():
+    """The builder does not hide mistakes made through the escape hatch: validation must catch them."""
+    hosts = supercluster(nats_server_config_extra={"gateway": {"name": "gateway"}})
+    conf = b.build_configs(hosts)["east1"]
+    assert conf["gateway"]["name"] == "gateway"
+    assert conf["cluster"]["name"] == "east"
+
+
+def test_deep_merge_does_not_mutate_inputs():
+    base = {"a": {"b": [1]}}
+    extra = {"a": {"c": 2}}
+    out = b.deep_merge(base, extra)
+    out["a"]["b"].append(3)
+    assert base == {"a": {"b": [1]}} and extra == {"a": {"c": 2}}
+    assert out == {"a": {"b": [1, 3], "c": 2}}
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"nats_client_port": "x"}, "host h: nats_client_port must be a port number, not 'x'"),
+    ({"nats_client_port": 0}, "host h: nats_client_port must be between 1 and 65535, not 0"),
+    ({"nats_http_port": 70000}, "host h: nats_http_port must be between 0 and 65535, not 70000"),
+    ({"nats_cluster_port": True}, "host h: nats_cluster_port must be a port number, not True"),
+    ({"nats_cluster_password": "p"}, "host h: nats_cluster_password is set but nats_cluster_user is empty"),
+    ({"nats_gateways_extra": {"a": 1}}, "host h: nats_gateways_extra must be a list, not dict"),
+    ({"nats_gateways_extra": [{"urls": ["x"]}]}, "host h: nats_gateways_extra[0] needs a name"),
+    ({"nats_gateways_extra": [{"name": "r"}]}, "host h: nats_gateways_extra[0] (r) needs urls"),
+    ({"nats_server_config_extra": []}, "host h: nats_server_config_extra must be a dict, not list"),
+    ({"nats_cluster_name": ["x"]}, "host h: nats_cluster_name must be a string, not ['x']"),
+])
+def test_bad_settings(settings, message):
+    with pytest.raises(b.BuildError) as exc:
+        b.build_configs([("h", settings)])
+    assert str(exc.value) == message
+
+
+def test_duplicate_host():
+    with pytest.raises(b.BuildError) as exc:
+        b.build_configs([("h", {}), ("h", {})])
+    assert str(exc.value) == "host h is listed twice"
+
+
+def test_topology_and_addresses():
+    hosts = supercluster()
+    assert b.topology(hosts) == {"east": ["east1", "east2", "east3"], "west": ["west1", "west2", "west3"]}
+    assert b.addresses(hosts)["west2"] == "10.0.1.2"
+
+
+def test_restart_reasons():
+    configs = b.build_configs(supercluster())
+    old = configs["east1"]
+    assert b.restart_reasons(old, old) == []
+    assert b.restart_reasons(None, old) == ["(no previous config)"]
+    new = b.deep_merge(old, {"cluster": {"routes": ["nats-route://10.0.0.9:6222"]}, "max_payload": 1})
+    assert b.restart_reasons(old, new) == []  # routes and limits reload
+    new = b.deep_merge(old, {"gateway": {"gateways": None}})
+    assert b.restart_reasons(old, new) == ["gateway"]
+    new = b.deep_merge(old, {"listen": "127.0.0.1:4333", "cluster": {"listen": "127.0.0.1:6333"}})
+    assert b.restart_reasons(old, new) == ["cluster.listen", "listen"]
+    new = b.deep_merge(old, {"jetstream": {"store_dir": "/x"}})
+    assert b.restart_reasons(old, new) == ["jetstream"]
+    # keys are case-insensitive in NATS configs
+    upper = dict((k.upper(), v) for k, v in old.items())
+    assert b.restart_reasons(upper, old) == []
+
+
+def test_built_supercluster_passes_every_check():
+    """Rendered with the collection's renderer, the built configs pass the single-config and topology checks,
+    also with credentials that need percent-encoding in the route and gateway URLs (nats-server decodes them;
+    the same configs boot and connect in tests/integration/targets/nats_server_role)."""
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
+    from ansible_collections.natsops.nats.plugins.plugin_utils.render import writer as render_writer
+    from ansible_collections.natsops.nats.plugins.plugin_utils.topology import checks as topology_checks
+
+    hosts = supercluster(nats_cluster_user="route", nats_cluster_password="r0ute/p@ss w:rd",
+                         nats_gateway_user="gw", nats_gateway_password="g@te:w/y%",
+                         nats_jetstream_enabled=True, nats_data_dir="/var/lib/nats")
+    for i, (name, settings) in enumerate(hosts):
+        settings["nats_advertise_host"] = "127.0.0.1"
+        settings.update(nats_client_port=14000 + 10 * i, nats_cluster_port=14001 + 10 * i,
+                        nats_gateway_port=14002 + 10 * i, nats_http_port=14003 + 10 * i)
+    results = {}
+    for name, conf in b.build_configs(hosts).items():
+        result, findings = checks_engine.validate_text(render_writer.render(conf), filename="/etc/nats/%s.conf" % name)
+        assert [f.format() for f in findings] == []
+        assert result.config == conf
+        results[name] = result
+    assert [f.format() for f in topology_checks.validate_topology(results, b.addresses(hosts))] == []
+
+
+def test_smuggled_gateway_name_is_rejected_with_location():
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
+    from ansible_collections.natsops.nats.plugins.plugin_utils.render import writer as render_writer
+
+    hosts = supercluster(nats_server_config_extra={"gateway": {"name": "gateway"}})
+    text = render_writer.render(b.build_configs(hosts)["west2"])
+    dummy, findings = checks_engine.validate_text(text, filename="/etc/nats/west2.conf")
+    conflict = [f for f in findings if f.code == "cluster-gateway-name-conflict"]
+    assert len(conflict) == 1
+    assert conflict[0].format().startswith(
+        "/etc/nats/west2.conf:%d:3: cluster name conflicts between cluster and gateway definitions"
+        % (text.splitlines().index('  name: "west"') + 1))
