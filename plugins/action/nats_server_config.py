@@ -108,7 +108,7 @@ class ActionModule(ActionBase):
         results = {}
         findings = []
         for host, conf in configs.items():
-            path = to_text(settings[host].get("nats_config_path") or render_build.SETTING_DEFAULTS["nats_config_path"])
+            path = to_text(settings[host].get("nats_server_config_path") or render_build.SETTING_DEFAULTS["nats_server_config_path"])
             try:
                 texts[host] = render_writer.render(conf)
             except ValueError as exc:

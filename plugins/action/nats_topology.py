@@ -46,7 +46,7 @@ ARGUMENT_SPEC = dict(
     configs=dict(type="dict"),
     hosts=dict(type="list", elements="str"),
     path=dict(type="str"),
-    path_var=dict(type="str", default="nats_config_path"),
+    path_var=dict(type="str", default="nats_server_config_path"),
     addresses=dict(type="dict"),
     config_checks=dict(type="bool", default=True),
     env=dict(type="dict", default={}, no_log=True),

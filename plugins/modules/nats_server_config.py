@@ -27,8 +27,8 @@ description:
 options:
   settings:
     description:
-      - Mapping of inventory host name to that host's role variables (C(nats_cluster_name), C(nats_client_port),
-        C(nats_advertise_host), C(nats_server_config_extra), ...; see the C(natsops.nats.nats_server) role).
+      - Mapping of inventory host name to that host's role variables (C(nats_server_cluster_name), C(nats_server_client_port),
+        C(nats_server_advertise_host), C(nats_server_config_extra), ...; see the C(natsops.nats.nats_server) role).
       - Missing variables take the role defaults. The order of hosts is the order of routes and gateway URLs.
     type: dict
     required: true
@@ -80,9 +80,9 @@ EXAMPLES = r"""
 - name: Build and validate every server's config (what the nats_server role does)
   natsops.nats.nats_server_config:
     settings:
-      east1: {nats_cluster_name: east, nats_advertise_host: 10.0.0.1}
-      east2: {nats_cluster_name: east, nats_advertise_host: 10.0.0.2}
-      west1: {nats_cluster_name: west, nats_advertise_host: 10.0.1.1}
+      east1: {nats_server_cluster_name: east, nats_server_advertise_host: 10.0.0.1}
+      east2: {nats_server_cluster_name: east, nats_server_advertise_host: 10.0.0.2}
+      west1: {nats_server_cluster_name: west, nats_server_advertise_host: 10.0.1.1}
   run_once: true
   register: nats_build
 

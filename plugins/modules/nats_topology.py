@@ -55,7 +55,7 @@ options:
       - Name of a host variable holding the absolute path of that host's config file.
       - Its value wins over O(path).
     type: str
-    default: nats_config_path
+    default: nats_server_config_path
   addresses:
     description:
       - Mapping of server id to the address other servers use to reach it, or to a list of names (for example

@@ -55,7 +55,7 @@ def test_every_option_is_described():
 def test_builder_defaults_match_role_defaults():
     """The builder's fallbacks equal the role defaults, except where the role default is a template
     (server name and advertise host), for which the builder uses the inventory host name."""
-    templated = {"nats_server_name", "nats_advertise_host"}
+    templated = {"nats_server_name", "nats_server_advertise_host"}
     for name, value in SETTING_DEFAULTS.items():
         assert name in DEFAULTS, name
         if name in templated:

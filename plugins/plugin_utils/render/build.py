@@ -7,15 +7,15 @@ Pure Python, no I/O. Used by the ``nats_server_config`` action plugin, which
 the ``natsops.nats.nats_server`` role runs once for all hosts of the play.
 
 Input: an ordered list of ``(inventory_hostname, settings)`` where ``settings``
-is a dict of the role variables of that host (``nats_cluster_name``,
-``nats_client_port``, ...; missing keys take ``SETTING_DEFAULTS``).
+is a dict of the role variables of that host (``nats_server_cluster_name``,
+``nats_server_client_port``, ...; missing keys take ``SETTING_DEFAULTS``).
 Output: ``{host: config_dict}``, ready for ``render_writer.render``.
 
 The topology comes from one source of truth:
 
-* hosts with the same ``nats_cluster_name`` form one cluster; each gets a route
+* hosts with the same ``nats_server_cluster_name`` form one cluster; each gets a route
   to every peer's cluster port;
-* when more than one cluster name is present (or ``nats_gateways_extra`` lists
+* when more than one cluster name is present (or ``nats_server_gateways_extra`` lists
   remote clusters), every clustered host gets a ``gateway`` block whose name IS
   its cluster name, plus one ``gateways`` entry per other cluster;
 * hosts with an empty cluster name are standalone servers (no cluster, no gateway).
@@ -37,33 +37,33 @@ except ImportError:  # pragma: no cover - Python 2 is not supported
 # Python-side defaults for settings a caller leaves out. They equal
 # roles/nats_server/defaults/main.yml (tests/unit/test_role_argspec_sync.py checks that).
 SETTING_DEFAULTS = {
-    "nats_cluster_name": "",
+    "nats_server_cluster_name": "",
     "nats_server_name": "",
-    "nats_listen_host": "0.0.0.0",
-    "nats_advertise_host": "",
-    "nats_client_port": 4222,
-    "nats_cluster_port": 6222,
-    "nats_gateway_port": 7222,
-    "nats_http_port": 8222,
-    "nats_leafnode_port": 0,
-    "nats_config_path": "/etc/nats-server/nats-server.conf",
-    "nats_data_dir": "/var/lib/nats-server",
-    "nats_pid_file": "",
-    "nats_jetstream_enabled": False,
-    "nats_jetstream_store_dir": "",
-    "nats_jetstream_max_memory_store": "",
-    "nats_jetstream_max_file_store": "",
-    "nats_jetstream_domain": "",
-    "nats_tls_client": {},
-    "nats_tls_cluster": {},
-    "nats_tls_gateway": {},
-    "nats_tls_leafnode": {},
-    "nats_cluster_user": "",
-    "nats_cluster_password": "",
-    "nats_gateway_user": "",
-    "nats_gateway_password": "",
-    "nats_system_account": "",
-    "nats_gateways_extra": [],
+    "nats_server_listen_host": "0.0.0.0",
+    "nats_server_advertise_host": "",
+    "nats_server_client_port": 4222,
+    "nats_server_cluster_port": 6222,
+    "nats_server_gateway_port": 7222,
+    "nats_server_http_port": 8222,
+    "nats_server_leafnode_port": 0,
+    "nats_server_config_path": "/etc/nats-server/nats-server.conf",
+    "nats_server_data_dir": "/var/lib/nats-server",
+    "nats_server_pid_file": "",
+    "nats_server_jetstream_enabled": False,
+    "nats_server_jetstream_store_dir": "",
+    "nats_server_jetstream_max_memory_store": "",
+    "nats_server_jetstream_max_file_store": "",
+    "nats_server_jetstream_domain": "",
+    "nats_server_tls_client": {},
+    "nats_server_tls_cluster": {},
+    "nats_server_tls_gateway": {},
+    "nats_server_tls_leafnode": {},
+    "nats_server_cluster_user": "",
+    "nats_server_cluster_password": "",
+    "nats_server_gateway_user": "",
+    "nats_server_gateway_password": "",
+    "nats_server_system_account": "",
+    "nats_server_gateways_extra": [],
     "nats_server_config_extra": {},
 }
 
@@ -160,34 +160,34 @@ class _Host(object):
             raise BuildError("host %s: settings must be a dict, not %s" % (name, type(settings).__name__))
         self.name = name
         self.settings = settings
-        self.cluster = _text(name, settings, "nats_cluster_name").strip()
+        self.cluster = _text(name, settings, "nats_server_cluster_name").strip()
         self.server_name = _text(name, settings, "nats_server_name") or name
-        self.listen_host = _text(name, settings, "nats_listen_host") or "0.0.0.0"
-        self.advertise = _text(name, settings, "nats_advertise_host") or name
-        self.client_port = _port(name, settings, "nats_client_port")
-        self.cluster_port = _port(name, settings, "nats_cluster_port")
-        self.gateway_port = _port(name, settings, "nats_gateway_port")
-        self.http_port = _port(name, settings, "nats_http_port", allow_zero=True)
-        self.leafnode_port = _port(name, settings, "nats_leafnode_port", allow_zero=True)
-        self.cluster_user = _text(name, settings, "nats_cluster_user")
-        self.cluster_password = _text(name, settings, "nats_cluster_password")
-        self.gateway_user = _text(name, settings, "nats_gateway_user")
-        self.gateway_password = _text(name, settings, "nats_gateway_password")
+        self.listen_host = _text(name, settings, "nats_server_listen_host") or "0.0.0.0"
+        self.advertise = _text(name, settings, "nats_server_advertise_host") or name
+        self.client_port = _port(name, settings, "nats_server_client_port")
+        self.cluster_port = _port(name, settings, "nats_server_cluster_port")
+        self.gateway_port = _port(name, settings, "nats_server_gateway_port")
+        self.http_port = _port(name, settings, "nats_server_http_port", allow_zero=True)
+        self.leafnode_port = _port(name, settings, "nats_server_leafnode_port", allow_zero=True)
+        self.cluster_user = _text(name, settings, "nats_server_cluster_user")
+        self.cluster_password = _text(name, settings, "nats_server_cluster_password")
+        self.gateway_user = _text(name, settings, "nats_server_gateway_user")
+        self.gateway_password = _text(name, settings, "nats_server_gateway_password")
         for kind in ("cluster", "gateway"):
             if getattr(self, kind + "_password") and not getattr(self, kind + "_user"):
-                raise BuildError("host %s: nats_%s_password is set but nats_%s_user is empty" % (name, kind, kind))
-        extra = _setting(name, settings, "nats_gateways_extra")
+                raise BuildError("host %s: nats_server_%s_password is set but nats_server_%s_user is empty" % (name, kind, kind))
+        extra = _setting(name, settings, "nats_server_gateways_extra")
         if not isinstance(extra, list):
-            raise BuildError("host %s: nats_gateways_extra must be a list, not %s" % (name, type(extra).__name__))
+            raise BuildError("host %s: nats_server_gateways_extra must be a list, not %s" % (name, type(extra).__name__))
         self.gateways_extra = []
         for index, item in enumerate(extra):
             if not isinstance(item, dict) or not item.get("name"):
-                raise BuildError("host %s: nats_gateways_extra[%d] needs a name" % (name, index))
+                raise BuildError("host %s: nats_server_gateways_extra[%d] needs a name" % (name, index))
             urls = item.get("urls", item.get("url"))
             if isinstance(urls, str):
                 urls = [urls]
             if not urls or not isinstance(urls, list):
-                raise BuildError("host %s: nats_gateways_extra[%d] (%s) needs urls" % (name, index, item["name"]))
+                raise BuildError("host %s: nats_server_gateways_extra[%d] (%s) needs urls" % (name, index, item["name"]))
             self.gateways_extra.append((str(item["name"]), [str(u) for u in urls]))
 
     def route_url(self):
@@ -206,14 +206,14 @@ def _tls(host, key):
 
 def _jetstream(host):
     js = {}
-    store = _text(host.name, host.settings, "nats_jetstream_store_dir") or _text(host.name, host.settings, "nats_data_dir")
+    store = _text(host.name, host.settings, "nats_server_jetstream_store_dir") or _text(host.name, host.settings, "nats_server_data_dir")
     if store:
         js["store_dir"] = store
     for key in ("max_memory_store", "max_file_store"):
-        value = _setting(host.name, host.settings, "nats_jetstream_" + key)
+        value = _setting(host.name, host.settings, "nats_server_jetstream_" + key)
         if value not in ("", None):
             js[key] = value
-    domain = _text(host.name, host.settings, "nats_jetstream_domain")
+    domain = _text(host.name, host.settings, "nats_server_jetstream_domain")
     if domain:
         js["domain"] = domain
     return js
@@ -228,18 +228,18 @@ def _auth(user, password):
 
 def _build_one(host, clusters, order, with_gateways):
     conf = {"server_name": host.server_name, "listen": host_port(host.listen_host, host.client_port)}
-    tls = _tls(host, "nats_tls_client")
+    tls = _tls(host, "nats_server_tls_client")
     if tls:
         conf["tls"] = tls
     if host.http_port:
         conf["http"] = host_port(host.listen_host, host.http_port)
-    pid_file = _text(host.name, host.settings, "nats_pid_file")
+    pid_file = _text(host.name, host.settings, "nats_server_pid_file")
     if pid_file:
         conf["pid_file"] = pid_file
-    system_account = _text(host.name, host.settings, "nats_system_account")
+    system_account = _text(host.name, host.settings, "nats_server_system_account")
     if system_account:
         conf["system_account"] = system_account
-    if _setting(host.name, host.settings, "nats_jetstream_enabled"):
+    if _setting(host.name, host.settings, "nats_server_jetstream_enabled"):
         conf["jetstream"] = _jetstream(host)
 
     if host.cluster:
@@ -249,7 +249,7 @@ def _build_one(host, clusters, order, with_gateways):
             cluster["routes"] = routes
         if host.cluster_user:
             cluster["authorization"] = _auth(host.cluster_user, host.cluster_password)
-        tls = _tls(host, "nats_tls_cluster")
+        tls = _tls(host, "nats_server_tls_cluster")
         if tls:
             cluster["tls"] = tls
         conf["cluster"] = cluster
@@ -276,14 +276,14 @@ def _build_one(host, clusters, order, with_gateways):
                 gateway["gateways"] = entries
             if host.gateway_user:
                 gateway["authorization"] = _auth(host.gateway_user, host.gateway_password)
-            tls = _tls(host, "nats_tls_gateway")
+            tls = _tls(host, "nats_server_tls_gateway")
             if tls:
                 gateway["tls"] = tls
             conf["gateway"] = gateway
 
     if host.leafnode_port:
         leaf = {"listen": host_port(host.listen_host, host.leafnode_port)}
-        tls = _tls(host, "nats_tls_leafnode")
+        tls = _tls(host, "nats_server_tls_leafnode")
         if tls:
             leaf["tls"] = tls
         conf["leafnodes"] = leaf

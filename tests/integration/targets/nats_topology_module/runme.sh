@@ -30,7 +30,7 @@ cluster_b
 [nats:vars]
 ansible_connection=local
 ansible_python_interpreter=$py
-nats_config_path=$work/{{ inventory_hostname }}/nats-server.conf
+nats_server_config_path=$work/{{ inventory_hostname }}/nats-server.conf
 INV
 
 ansible-playbook -i "$work/inventory" -e "work_dir=$work" playbook.yml "$@"

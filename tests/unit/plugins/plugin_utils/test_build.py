@@ -15,9 +15,9 @@ def supercluster(**common):
     for cluster, base in (("east", 0), ("west", 10)):
         for i in range(3):
             s = {
-                "nats_cluster_name": cluster,
-                "nats_advertise_host": "10.0.%d.%d" % (base // 10, i + 1),
-                "nats_listen_host": "127.0.0.1",
+                "nats_server_cluster_name": cluster,
+                "nats_server_advertise_host": "10.0.%d.%d" % (base // 10, i + 1),
+                "nats_server_listen_host": "127.0.0.1",
             }
             s.update(common)
             hosts.append(("%s%d" % (cluster, i + 1), s))
@@ -66,7 +66,7 @@ def test_single_cluster_has_no_gateway():
 
 
 def test_gateways_extra_adds_gateway_to_single_cluster():
-    hosts = [h for h in supercluster(nats_gateways_extra=[
+    hosts = [h for h in supercluster(nats_server_gateways_extra=[
         {"name": "remote", "urls": ["nats://gw.example.com:7222"]},
         {"name": "east", "urls": ["nats://ignored:1"]},
     ]) if h[0].startswith("east")]
@@ -79,7 +79,7 @@ def test_gateways_extra_adds_gateway_to_single_cluster():
 
 
 def test_gateways_extra_merges_with_inventory_cluster():
-    hosts = supercluster(nats_gateways_extra=[{"name": "west", "url": "nats://dr.example.com:7222"}])
+    hosts = supercluster(nats_server_gateways_extra=[{"name": "west", "url": "nats://dr.example.com:7222"}])
     conf = b.build_configs(hosts)["east1"]
     assert conf["gateway"]["gateways"] == [
         {"name": "west", "urls": ["nats://10.0.1.1:7222", "nats://10.0.1.2:7222", "nats://10.0.1.3:7222",
@@ -92,7 +92,7 @@ def test_defaults_and_standalone():
 
 
 def test_standalone_host_beside_clusters():
-    hosts = supercluster() + [("leafy", {"nats_leafnode_port": 7422, "nats_http_port": 0})]
+    hosts = supercluster() + [("leafy", {"nats_server_leafnode_port": 7422, "nats_server_http_port": 0})]
     configs = b.build_configs(hosts)
     assert configs["leafy"] == {"server_name": "leafy", "listen": "0.0.0.0:4222",
                                 "leafnodes": {"listen": "0.0.0.0:7422"}}
@@ -100,25 +100,25 @@ def test_standalone_host_beside_clusters():
 
 
 def test_advertise_defaults_to_inventory_name_and_server_name_override():
-    configs = b.build_configs([("a", {"nats_cluster_name": "c", "nats_server_name": "srv-a"}),
-                               ("b", {"nats_cluster_name": "c", "nats_cluster_port": 16222})])
+    configs = b.build_configs([("a", {"nats_server_cluster_name": "c", "nats_server_name": "srv-a"}),
+                               ("b", {"nats_server_cluster_name": "c", "nats_server_cluster_port": 16222})])
     assert configs["a"]["server_name"] == "srv-a"
     assert configs["a"]["cluster"]["routes"] == ["nats-route://b:16222"]
     assert configs["b"]["cluster"]["routes"] == ["nats-route://a:6222"]
 
 
 def test_ipv6_advertise_is_bracketed():
-    configs = b.build_configs([("a", {"nats_cluster_name": "c", "nats_advertise_host": "fd00::1", "nats_listen_host": "::"}),
-                               ("b", {"nats_cluster_name": "c"})])
+    configs = b.build_configs([("a", {"nats_server_cluster_name": "c", "nats_server_advertise_host": "fd00::1", "nats_server_listen_host": "::"}),
+                               ("b", {"nats_server_cluster_name": "c"})])
     assert configs["b"]["cluster"]["routes"] == ["nats-route://[fd00::1]:6222"]
     assert configs["a"]["listen"] == "[::]:4222"
 
 
 def test_route_and_gateway_authorization_and_tls():
     tls = {"cert_file": "/etc/nats/c.pem", "key_file": "/etc/nats/k.pem", "ca_file": "/etc/nats/ca.pem"}
-    hosts = supercluster(nats_cluster_user="route", nats_cluster_password="p@ss/word",
-                         nats_gateway_user="gw", nats_gateway_password="s3cret",
-                         nats_tls_cluster=tls, nats_tls_gateway=tls, nats_tls_client=tls)
+    hosts = supercluster(nats_server_cluster_user="route", nats_server_cluster_password="p@ss/word",
+                         nats_server_gateway_user="gw", nats_server_gateway_password="s3cret",
+                         nats_server_tls_cluster=tls, nats_server_tls_gateway=tls, nats_server_tls_client=tls)
     conf = b.build_configs(hosts)["east1"]
     assert conf["cluster"]["authorization"] == {"user": "route", "password": "p@ss/word"}
     assert conf["cluster"]["routes"][0] == "nats-route://route:p%40ss%2Fword@10.0.0.2:6222"
@@ -128,17 +128,17 @@ def test_route_and_gateway_authorization_and_tls():
 
 
 def test_jetstream_block():
-    conf = b.build_configs([("a", {"nats_jetstream_enabled": True, "nats_data_dir": "/data",
-                                   "nats_jetstream_max_file_store": "10G", "nats_jetstream_max_memory_store": 1048576,
-                                   "nats_jetstream_domain": "hub"})])["a"]
+    conf = b.build_configs([("a", {"nats_server_jetstream_enabled": True, "nats_server_data_dir": "/data",
+                                   "nats_server_jetstream_max_file_store": "10G", "nats_server_jetstream_max_memory_store": 1048576,
+                                   "nats_server_jetstream_domain": "hub"})])["a"]
     assert conf["jetstream"] == {"store_dir": "/data", "max_memory_store": 1048576, "max_file_store": "10G", "domain": "hub"}
-    conf = b.build_configs([("a", {"nats_jetstream_enabled": True, "nats_data_dir": "/data",
-                                   "nats_jetstream_store_dir": "/js"})])["a"]
+    conf = b.build_configs([("a", {"nats_server_jetstream_enabled": True, "nats_server_data_dir": "/data",
+                                   "nats_server_jetstream_store_dir": "/js"})])["a"]
     assert conf["jetstream"] == {"store_dir": "/js"}
 
 
 def test_system_account_and_pid_file():
-    conf = b.build_configs([("a", {"nats_system_account": "SYS", "nats_pid_file": "/run/nats.pid"})])["a"]
+    conf = b.build_configs([("a", {"nats_server_system_account": "SYS", "nats_server_pid_file": "/run/nats.pid"})])["a"]
     assert conf["system_account"] == "SYS"
     assert conf["pid_file"] == "/run/nats.pid"
 
@@ -175,16 +175,16 @@ def test_deep_merge_does_not_mutate_inputs():
 
 
 @pytest.mark.parametrize("settings, message", [
-    ({"nats_client_port": "x"}, "host h: nats_client_port must be a port number, not 'x'"),
-    ({"nats_client_port": 0}, "host h: nats_client_port must be between 1 and 65535, not 0"),
-    ({"nats_http_port": 70000}, "host h: nats_http_port must be between 0 and 65535, not 70000"),
-    ({"nats_cluster_port": True}, "host h: nats_cluster_port must be a port number, not True"),
-    ({"nats_cluster_password": "p"}, "host h: nats_cluster_password is set but nats_cluster_user is empty"),
-    ({"nats_gateways_extra": {"a": 1}}, "host h: nats_gateways_extra must be a list, not dict"),
-    ({"nats_gateways_extra": [{"urls": ["x"]}]}, "host h: nats_gateways_extra[0] needs a name"),
-    ({"nats_gateways_extra": [{"name": "r"}]}, "host h: nats_gateways_extra[0] (r) needs urls"),
+    ({"nats_server_client_port": "x"}, "host h: nats_server_client_port must be a port number, not 'x'"),
+    ({"nats_server_client_port": 0}, "host h: nats_server_client_port must be between 1 and 65535, not 0"),
+    ({"nats_server_http_port": 70000}, "host h: nats_server_http_port must be between 0 and 65535, not 70000"),
+    ({"nats_server_cluster_port": True}, "host h: nats_server_cluster_port must be a port number, not True"),
+    ({"nats_server_cluster_password": "p"}, "host h: nats_server_cluster_password is set but nats_server_cluster_user is empty"),
+    ({"nats_server_gateways_extra": {"a": 1}}, "host h: nats_server_gateways_extra must be a list, not dict"),
+    ({"nats_server_gateways_extra": [{"urls": ["x"]}]}, "host h: nats_server_gateways_extra[0] needs a name"),
+    ({"nats_server_gateways_extra": [{"name": "r"}]}, "host h: nats_server_gateways_extra[0] (r) needs urls"),
     ({"nats_server_config_extra": []}, "host h: nats_server_config_extra must be a dict, not list"),
-    ({"nats_cluster_name": ["x"]}, "host h: nats_cluster_name must be a string, not ['x']"),
+    ({"nats_server_cluster_name": ["x"]}, "host h: nats_server_cluster_name must be a string, not ['x']"),
 ])
 def test_bad_settings(settings, message):
     with pytest.raises(b.BuildError) as exc:
@@ -230,13 +230,13 @@ def test_built_supercluster_passes_every_check():
     from ansible_collections.natsops.nats.plugins.plugin_utils.render import writer as render_writer
     from ansible_collections.natsops.nats.plugins.plugin_utils.topology import checks as topology_checks
 
-    hosts = supercluster(nats_cluster_user="route", nats_cluster_password="r0ute/p@ss w:rd",
-                         nats_gateway_user="gw", nats_gateway_password="g@te:w/y%",
-                         nats_jetstream_enabled=True, nats_data_dir="/var/lib/nats")
+    hosts = supercluster(nats_server_cluster_user="route", nats_server_cluster_password="r0ute/p@ss w:rd",
+                         nats_server_gateway_user="gw", nats_server_gateway_password="g@te:w/y%",
+                         nats_server_jetstream_enabled=True, nats_server_data_dir="/var/lib/nats")
     for i, (name, settings) in enumerate(hosts):
-        settings["nats_advertise_host"] = "127.0.0.1"
-        settings.update(nats_client_port=14000 + 10 * i, nats_cluster_port=14001 + 10 * i,
-                        nats_gateway_port=14002 + 10 * i, nats_http_port=14003 + 10 * i)
+        settings["nats_server_advertise_host"] = "127.0.0.1"
+        settings.update(nats_server_client_port=14000 + 10 * i, nats_server_cluster_port=14001 + 10 * i,
+                        nats_server_gateway_port=14002 + 10 * i, nats_server_http_port=14003 + 10 * i)
     results = {}
     for name, conf in b.build_configs(hosts).items():
         result, findings = checks_engine.validate_text(render_writer.render(conf), filename="/etc/nats/%s.conf" % name)
