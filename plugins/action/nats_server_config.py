@@ -22,6 +22,7 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings impor
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
 from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub, secret_values
 from ansible_collections.natsops.nats.plugins.plugin_utils.render import build as render_build
+from ansible_collections.natsops.nats.plugins.plugin_utils.render import reload as render_reload
 
 try:
     from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
@@ -43,6 +44,7 @@ except ImportError:  # the topology checks are optional
 ARGUMENT_SPEC = dict(
     settings=dict(type="dict", required=True, no_log=True),
     previous=dict(type="dict", default={}, no_log=True),
+    versions=dict(type="dict", default={}),
     disable=dict(type="list", elements="str", default=[]),
     warnings_as_errors=dict(type="bool", default=False),
 )
@@ -142,7 +144,7 @@ class ActionModule(ActionBase):
                     old_conf = conf_parser.parse_string(to_text(old), loader=_no_includes).config
                 except (NatsConfError, ValueError, TypeError):
                     old_conf = None
-            why = render_build.restart_reasons(old_conf, results[host].config)
+            why = render_reload.restart_reasons(old_conf, results[host].config, (args["versions"] or {}).get(host))
             if old and old_conf is None:
                 why = ["(previous config does not parse)"]
             if old and to_text(old) == texts[host]:

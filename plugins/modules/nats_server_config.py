@@ -36,6 +36,16 @@ options:
     description:
       - Mapping of host name to the text of its current config (or null when there is none). Used to decide
         whether applying the new config needs a restart (RV(restart)) or a reload is enough.
+      - The decision comes from the collection's reload table (C(plugins/plugin_utils/render/reload.py)), read from
+        nats-server's own reload code and verified against real servers of each release line from 2.10 to 2.15.
+    type: dict
+    default: {}
+  versions:
+    description:
+      - Mapping of host name to the version of the nats-server running there (C(2.14.6), C(v2.14.6) or the output of
+        C(nats-server --version)). Some changes reload only from a given version on (JetStream limit increases from
+        2.12.7, leafnode remotes from 2.14, C(jetstream.limits) from 2.15); for a host without a known version only the
+        changes that reload on every version are reloaded.
     type: dict
     default: {}
   disable:

@@ -67,19 +67,6 @@ SETTING_DEFAULTS = {
     "nats_server_config_extra": {},
 }
 
-# What a change needs: keys (lower-case) whose change cannot be applied by a reload (SIGHUP).
-_RESTART_TOP = (
-    "server_name", "listen", "host", "net", "port", "client_advertise",
-    "http", "https", "http_port", "https_port", "monitor_port", "http_base_path", "prof_port",
-    "jetstream", "js", "store_dir", "gateway", "websocket", "ws", "mqtt",
-)
-_RESTART_NESTED = {
-    "cluster": ("name", "listen", "host", "net", "port", "advertise", "cluster_advertise"),
-    "leafnodes": ("listen", "host", "net", "port", "advertise"),
-    "leaf": ("listen", "host", "net", "port", "advertise"),
-}
-
-
 class BuildError(Exception):
     """Settings that cannot be turned into configs (message names the host and variable)."""
 
@@ -335,35 +322,3 @@ def build_configs(hosts):
 def addresses(hosts):
     """{host: advertise address} -- the address peers use to reach each host."""
     return dict((h.name, h.advertise) for h in _hosts(hosts))
-
-
-def _lower(mapping):
-    if not isinstance(mapping, dict):
-        return {}
-    return dict((str(k).lower(), v) for k, v in mapping.items())
-
-
-def restart_reasons(old, new):
-    """Why applying ``new`` over ``old`` needs a restart rather than a reload (SIGHUP).
-
-    ``old``/``new`` are parsed config dicts; ``old`` None means no previous config.
-    Returns a sorted list of dotted key names (empty = a reload is enough,
-    including when nothing changed).
-    """
-    if old is None:
-        return ["(no previous config)"]
-    old_l, new_l = _lower(old), _lower(new)
-    reasons = []
-    for key in _RESTART_TOP:
-        if old_l.get(key) != new_l.get(key):
-            reasons.append(key)
-    for block, keys in _RESTART_NESTED.items():
-        ob, nb = old_l.get(block), new_l.get(block)
-        if (ob is None) != (nb is None):
-            reasons.append(block)
-            continue
-        ob, nb = _lower(ob), _lower(nb)
-        for key in keys:
-            if ob.get(key) != nb.get(key):
-                reasons.append("%s.%s" % (block, key))
-    return sorted(set(reasons))

@@ -204,24 +204,6 @@ def test_topology_and_addresses():
     assert b.addresses(hosts)["west2"] == "10.0.1.2"
 
 
-def test_restart_reasons():
-    configs = b.build_configs(supercluster())
-    old = configs["east1"]
-    assert b.restart_reasons(old, old) == []
-    assert b.restart_reasons(None, old) == ["(no previous config)"]
-    new = b.deep_merge(old, {"cluster": {"routes": ["nats-route://10.0.0.9:6222"]}, "max_payload": 1})
-    assert b.restart_reasons(old, new) == []  # routes and limits reload
-    new = b.deep_merge(old, {"gateway": {"gateways": None}})
-    assert b.restart_reasons(old, new) == ["gateway"]
-    new = b.deep_merge(old, {"listen": "127.0.0.1:4333", "cluster": {"listen": "127.0.0.1:6333"}})
-    assert b.restart_reasons(old, new) == ["cluster.listen", "listen"]
-    new = b.deep_merge(old, {"jetstream": {"store_dir": "/x"}})
-    assert b.restart_reasons(old, new) == ["jetstream"]
-    # keys are case-insensitive in NATS configs
-    upper = dict((k.upper(), v) for k, v in old.items())
-    assert b.restart_reasons(upper, old) == []
-
-
 def test_built_supercluster_passes_every_check():
     """Rendered with the collection's renderer, the built configs pass the single-config and topology checks,
     also with credentials that need percent-encoding in the route and gateway URLs (nats-server decodes them;
