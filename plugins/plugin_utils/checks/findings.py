@@ -57,9 +57,10 @@ def format_path(path):
 class Finding(object):
     """One problem: a code, a severity, a message, where, and how to fix it."""
 
-    __slots__ = ("code", "severity", "message", "file", "line", "column", "path", "hint", "host")
+    __slots__ = ("code", "severity", "message", "file", "line", "column", "path", "hint", "host", "expected", "observed")
 
-    def __init__(self, code, severity, message, file=None, line=None, column=None, path=None, hint=None, host=None):
+    def __init__(self, code, severity, message, file=None, line=None, column=None, path=None, hint=None, host=None,
+                 expected=None, observed=None):
         if severity not in SEVERITIES:
             raise ValueError("severity must be one of %s, not %r" % (", ".join(SEVERITIES), severity))
         self.code = code
@@ -71,6 +72,9 @@ class Finding(object):
         self.path = format_path(path) if isinstance(path, (tuple, list)) else path
         self.hint = hint
         self.host = host
+        # what the plan says and what a running server reports (live checks only)
+        self.expected = expected
+        self.observed = observed
 
     @classmethod
     def at(cls, code, severity, message, position=None, path=None, hint=None, host=None):
@@ -110,12 +114,16 @@ class Finding(object):
         }
         if self.host is not None:
             out["host"] = self.host
+        if self.expected is not None or self.observed is not None:
+            out["expected"] = self.expected
+            out["observed"] = self.observed
         return out
 
     @classmethod
     def from_dict(cls, data):
         return cls(data["code"], data["severity"], data["message"], data.get("file"), data.get("line"),
-                   data.get("column"), data.get("path"), data.get("hint"), data.get("host"))
+                   data.get("column"), data.get("path"), data.get("hint"), data.get("host"), data.get("expected"),
+                   data.get("observed"))
 
     def __eq__(self, other):
         return isinstance(other, Finding) and self.to_dict() == other.to_dict()
@@ -138,7 +146,7 @@ def apply_policy(findings, disable=None, warnings_as_errors=False):
         if f.code in disabled:
             continue
         if warnings_as_errors and f.severity == WARNING:
-            f = Finding(f.code, ERROR, f.message, f.file, f.line, f.column, f.path, f.hint, f.host)
+            f = Finding(f.code, ERROR, f.message, f.file, f.line, f.column, f.path, f.hint, f.host, f.expected, f.observed)
         out.append(f)
     return out
 

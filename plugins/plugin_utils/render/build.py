@@ -67,6 +67,7 @@ SETTING_DEFAULTS = {
     "nats_server_config_extra": {},
 }
 
+
 class BuildError(Exception):
     """Settings that cannot be turned into configs (message names the host and variable)."""
 

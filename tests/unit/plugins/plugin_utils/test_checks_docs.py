@@ -58,6 +58,7 @@ def _registry():
     checks_engine._load_parser_codes()  # pylint: disable=protected-access
     try:
         from ansible_collections.natsops.nats.plugins.plugin_utils.topology import checks as topology_checks  # noqa: F401 pylint: disable=unused-import
+        from ansible_collections.natsops.nats.plugins.plugin_utils.topology import live as topology_live  # noqa: F401 pylint: disable=unused-import
     except ImportError:
         pass
     from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY

@@ -78,7 +78,6 @@ def test_decisions_by_version(extra, key, first_reload):
         assert (version, r.restart_reasons(BASE, new, version)) == (version, expected)
 
 
-
 def test_jetstream_limits_unset_to_set_is_not_an_increase():
     old = b.deep_merge(BASE, {"jetstream": {"max_memory_store": None}})
     assert r.restart_reasons(old, BASE, "2.15.1") == ["jetstream.max_memory_store"]
