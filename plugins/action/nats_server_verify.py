@@ -118,8 +118,8 @@ class ActionModule(ActionBase):
         result["findings"] = [f.to_dict() for f in findings]
         if findings:
             result["failed"] = True
-            result["msg"] = "inbound gateways: %d problem%s:\n%s" % (len(findings), "" if len(findings) == 1 else "s",
-                                                                        "\n".join(f.format() for f in findings))
+            result["msg"] = "inbound gateways: %d problem%s:\n%s" % (
+                len(findings), "" if len(findings) == 1 else "s", "\n".join(f.format() for f in findings))
         else:
             result["msg"] = "every cluster holds an inbound gateway connection from each server of every other cluster"
         return result

@@ -158,4 +158,3 @@ def _test_a_stopped_peer_is_a_finding_and_unreachable(topo):
     assert [(f.code, f.host, f.expected) for f in found] == [("live-unreachable", "e3", "a running server")]
     unhealthy = monitor.collect(topo["urls"]["e1"], gather=["healthz"], healthz_level="jetstream")
     assert set(unhealthy) == {"healthz"}
-
