@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Read a nats-server's monitoring endpoints and keep what operations need.
 
-Runs on the managed host (imported by the nats_server_info module): Python 3.8+ standard
-library only. ``collect(url)`` returns the essentials of /varz, /routez, /gatewayz, /leafz,
+Runs on the managed host (imported by the nats_server_info module): Python 3.8+, the standard
+library and ansible's own module_utils (``open_url``) only. ``collect(url)`` returns the essentials of /varz, /routez, /gatewayz, /leafz,
 /healthz and /jsz as plain dicts; everything is read-only.
 """
 
@@ -13,15 +13,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import ssl
 
-try:
-    from urllib.error import HTTPError, URLError
-    from urllib.parse import urlencode
-    from urllib.request import Request, urlopen
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    HTTPError = URLError = Exception
-    urlencode = Request = urlopen = None
+from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+from ansible.module_utils.six.moves.urllib.parse import urlencode
+from ansible.module_utils.urls import open_url
 
 ENDPOINTS = ("varz", "routez", "gatewayz", "leafz", "healthz", "jsz")
 HEALTHZ_LEVELS = ("jetstream", "js-server-only", "js-enabled-only")
@@ -31,26 +26,14 @@ class MonitorError(Exception):
     """The monitoring endpoint could not be read (message says which URL and why)."""
 
 
-def _context(validate_certs, ca_path):
-    if validate_certs:
-        return ssl.create_default_context(cafile=ca_path or None)
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
 def fetch(base_url, endpoint, params=None, timeout=5.0, validate_certs=True, ca_path=None, accept_status=(200,)):
     """GET base_url/endpoint?params -> (http status, decoded JSON)."""
     url = base_url.rstrip("/") + "/" + endpoint
     if params:
         url += "?" + urlencode(params)
-    request = Request(url, headers={"Accept": "application/json"})
-    kwargs = {"timeout": timeout}
-    if url.startswith("https:"):
-        kwargs["context"] = _context(validate_certs, ca_path)
     try:
-        response = urlopen(request, **kwargs)
+        response = open_url(url, headers={"Accept": "application/json"}, timeout=timeout, validate_certs=validate_certs,
+                            ca_path=ca_path, follow_redirects="none")
         status = response.getcode()
         body = response.read()
     except HTTPError as exc:

@@ -21,7 +21,7 @@ description:
     The task fails only when an endpoint cannot be read, unless O(fail_on_error=false).
   - "Peers are returned by name (RV(routez.peers)): C(num_routes) counts every route connection, and with route pooling
     (the default since 2.10) there are several per peer."
-  - "Only the JetStream meta leader's C(/jsz) shows the state of all meta peers (RV(jsz.meta.replicas)); the other
+  - "Only the JetStream meta leader's C(/jsz) shows the state of all meta peers (C(meta.replicas) of RV(jsz)); the other
     servers list themselves."
   - Never changes anything; runs the same in check mode.
 options:
@@ -64,11 +64,15 @@ options:
       - Fail when an endpoint cannot be read. With V(false) the result has RV(error) instead.
     type: bool
     default: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: none
+  platform:
+    platforms: posix
 notes:
   - The C(natsops.nats.nats_server_verify) action compares these answers with the planned topology.
 seealso:
@@ -130,7 +134,7 @@ routez:
   type: dict
   contains:
     num_routes: {description: Route connections (several per peer with pooling)., type: int, returned: always}
-    peers: {description: Names of the servers this one has at least one route to, sorted., type: list, elements: str, returned: always}
+    peers: {description: Names of the servers this one has at least one route to (sorted)., type: list, elements: str, returned: always}
     routes: {description: One entry per route connection., type: list, elements: dict, returned: always}
   sample: {"num_routes": 8, "peers": ["east2", "east3"]}
 gatewayz:

@@ -82,15 +82,22 @@ options:
       - Verify the certificate of an C(https) monitoring listener.
     type: bool
     default: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
   action:
     support: full
   async:
     support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
   diff_mode:
     support: none
+  platform:
+    platforms: posix
 requirements:
   - pyparsing (on the controller only)
 seealso:
