@@ -6,10 +6,14 @@
 The format is context sensitive (spec ``nats-conf-format.md`` sections 2-3):
 which characters end a token, whether ``#`` starts a comment, whether a new
 line is allowed... depend on where we are.  This lexer is therefore an
-explicit state machine with a state stack, like the server's ``conf/lex.go``;
-the *tokens* inside each state are recognised by ``pyparsing.Regex`` elements
-(one table per lexer context, see ``TOKENS``) whose compiled regular
-expressions are driven directly (``elem.re.match(text, pos)``) for speed.
+explicit state machine with a state stack, built like the server's
+``conf/lex.go``: one small function per state (the ``lex_*`` functions at the
+end of this file), each returning the next state.  The *tokens* inside each
+state are recognised by ``pyparsing.Regex`` elements (one table per lexer
+context, see ``TOKENS``) whose compiled regular expressions are driven
+directly (``elem.re.match(text, pos)``) for speed; whole tokens with inner
+structure (strings, numbers, dates, block strings, includes) are consumed by
+the ``Lexer`` methods under "sub-lexers".
 
 Input is a ``str`` decoded from the file bytes with ``surrogateescape`` so
 that every invalid byte is one character (like Go's ``utf8.DecodeRune``,
@@ -17,26 +21,26 @@ which yields U+FFFD with width 1) and the original bytes can be restored.
 Offsets are character offsets into that string; ``byte_len`` converts them
 to byte counts where the server reports bytes.
 
-State names follow the spec:
+The states (spec names, the function implementing each, the server's name):
 
-====  =========================================================  ==============
-name  meaning                                                    spec section
-====  =========================================================  ==============
-T     top-level key position                                     2.2
-TV    after a top-level value                                    2.2
-B     key position inside a top-level ``{ }`` wrapper            2.3
-BV    after a value inside a wrapper                             2.3
-BE    after a nested wrapper was closed                          2.3
-KS    key start (top level / wrapper)                            2.4
-KE    after a key (top level / wrapper)                          2.4
-V     value start (dispatch on the first character)              2.4, 3.0
-AV    array element start                                        2.7
-AVE   after an array element                                     2.7
-MK    map key position                                           2.6
-MKE   after a map key                                            2.6
-MV    map value start                                            2.6
-MVE   after a map value                                          2.6
-====  =========================================================  ==============
+====  =========================  ================  ================================  =======
+spec  function                   lex.go            meaning                           section
+====  =========================  ================  ================================  =======
+T     ``lex_top``                lexTop            top-level key position            2.2
+TV    ``lex_top_value_end``      lexTopValueEnd    after a top-level value           2.2
+B     ``lex_wrapper_start``      lexBlockStart     key position in a ``{ }`` wrapper 2.3
+BV    ``lex_wrapper_value_end``  lexBlockValueEnd  after a value inside a wrapper    2.3
+BE    ``lex_wrapper_end``        lexBlockEnd       after a nested wrapper closed     2.3
+KS    ``lex_key_start``          lexKeyStart       key start (top level / wrapper)   2.4
+KE    ``lex_key_end``            lexKeyEnd         after a key (top level / wrapper) 2.4
+V     ``lex_value``              lexValue          value start (first-char dispatch) 2.4, 3.0
+AV    ``lex_array_value``        lexArrayValue     array element start               2.7
+AVE   ``lex_array_value_end``    lexArrayValueEnd  after an array element            2.7
+MK    ``lex_map_key_start``      lexMapKeyStart    map key position                  2.6
+MKE   ``lex_map_key_end``        lexMapKeyEnd      after a map key                   2.6
+MV    ``lex_map_value``          lexMapValue       map value start                   2.6
+MVE   ``lex_map_value_end``      lexMapValueEnd    after a map value                 2.6
+====  =========================  ================  ================================  =======
 
 Items are tuples ``(kind, value, offset, extra)``; see the ``K_*`` constants.
 """
@@ -77,9 +81,6 @@ K_NOTE = 15        # not a server item: a quirk observation (value = code, extra
 K_PAIRS = 16       # fast path: value = [(key, key offset, kind, raw value, value offset)]
 K_ELEMS = 17       # fast path: value = [(kind, raw value, value offset)] appended to an array
 
-# Lexer states (spec names; see module docstring)
-T, TV, B, BV, BE, KS, KE, V, AV, AVE, MK, MKE, MV, MVE = range(14)
-STATE_NAMES = ("T", "TV", "B", "BV", "BE", "KS", "KE", "V", "AV", "AVE", "MK", "MKE", "MV", "MVE")
 
 # ---------------------------------------------------------------------------
 # Character classes (spec 1.1)
@@ -224,7 +225,15 @@ def show_char(c):
 
 
 class Lexer(object):
-    """``Lexer(text).items()`` yields items in file order (an error item ends the stream)."""
+    """``Lexer(text).items()`` yields items in file order (an error item ends the stream).
+
+    The state machine is the module-level ``lex_*`` functions below, one per state, like the
+    server's ``conf/lex.go``: each takes the lexer and the offset where it starts, emits the
+    items it recognised (``lx.emit``) and returns ``(next state, offset)``; ``None`` as the next
+    state ends the stream.  States that must come back somewhere push that state on
+    ``lx.stack`` and whoever finishes the value pops it."""
+
+    __slots__ = ("text", "n", "stack", "out", "emit", "fast_first", "fast_elem_first")
 
     # the batched fast paths can be switched off (tests compare both ways)
     FAST = True
@@ -232,6 +241,21 @@ class Lexer(object):
     def __init__(self, text):
         self.text = text
         self.n = len(text)
+
+    def items(self):
+        out = self.out = []
+        self.emit = out.append
+        self.stack = []                   # state stack (Go lx.stack)
+        self.fast_first = _FAST_FIRST if self.FAST else ()
+        self.fast_elem_first = _FAST_ELEM_FIRST if self.FAST else ()
+        state = lex_top
+        pos = 0
+        while state is not None:
+            state, pos = state(self, pos)
+            if len(out) > 63:             # hand items on in batches (fewer generator switches)
+                yield from out
+                del out[:]
+        yield from out
 
     # -- helpers -------------------------------------------------------------------------
     def line_at(self, pos):
@@ -242,6 +266,11 @@ class Lexer(object):
         """Error item: ``pos`` is the offset just after the offending character was consumed
         (the server's line counts it); offset of the character itself is pos - 1 (>= 0)."""
         return (K_ERROR, msg, max(pos - 1, 0), self.line_at(pos))
+
+    def fail(self, msg, pos):
+        """Emit an error item and end the stream (a state's ``return lx.fail(...)``)."""
+        self.out.append(self._error(msg, pos))
+        return None, pos
 
     def _eof_item(self, eofpos, ilstart_limit=None, minus=0):
         """EOF item with the (line, column) the server prints in ``config is invalid``.
@@ -255,468 +284,27 @@ class Lexer(object):
         col = byte_len(text, ilstart, eofpos) - minus
         return (K_EOF, None, eofpos, (self.line_at(eofpos), col))
 
-    # -- the state machine -----------------------------------------------------------------
-    def items(self):  # noqa: C901  (one explicit state machine, kept in one place on purpose)
-        text = self.text
-        n = self.n
-        pos = 0
-        stack = self.stack = []          # state stack (Go lx.stack)
-        fast_first = _FAST_FIRST if self.FAST else ()
-        fast_elem_first = _FAST_ELEM_FIRST if self.FAST else ()
-        state = T
-        push = stack.append
+    def comment(self, pos, c, then):
+        """2.5: emit the comment whose marker (``#`` or ``//``, first char ``c``) is at pos;
+        the state goes on with ``then`` at the line end (not consumed)."""
+        start = pos + (1 if c == "#" else 2)
+        self.out.append((K_COMMENT, None, start, None))
+        return then, _M_COMMENT(self.text, start).end()
 
-        while True:
-            # ------------------------------------------------------------------ T (2.2)
-            if state == T:
-                m = _M_SPACE(text, pos)
-                if m:
-                    pos = m.end()
-                if pos >= n:
-                    yield (K_EOF, None, pos, (self.line_at(pos), 0))
-                    return
-                c = text[pos]
-                if c == "{":
-                    # 2.3 document wrapper
-                    push(T)
-                    pos += 1
-                    state = B
-                    continue
-                if c == "#" or (c == "/" and text.startswith("//", pos)):
-                    pos, item = self._comment(pos + (1 if c == "#" else 2))
-                    yield item
-                    continue
-                if c == "/" or c == "\x00":
-                    yield self._error("Unexpected EOF.", pos + 1)
-                    return
-                # fast path: a run of simple "key = value" entries
-                if c in fast_first:
-                    res = self._fast_pairs(pos, T, TV)
-                    if res is not None:
-                        yield from res[0]
-                        pos, state = res[1], res[2]
-                        continue
-                push(TV)
-                state = KS
-                continue
-
-            # ------------------------------------------------------------------ TV (2.2)
-            if state == TV:
-                m = _M_BLANK(text, pos)
-                if m:
-                    pos = m.end()
-                c = text[pos] if pos < n else ""
-                if c == "#" or (c == "/" and text.startswith("//", pos)):
-                    push(T)
-                    pos, item = self._comment(pos + (1 if c == "#" else 2))
-                    yield item
-                    state = stack.pop()
-                    continue
-                if c == "/":
-                    pos += 1            # lone '/' is ignored here
-                    continue
-                if c in "\r\n;,}\x00" or c == "":   # NL ; , } EOF/NUL -> back to T
-                    if c:
-                        pos += 1
-                    state = T
-                    continue
-                yield self._error("Expected a top-level value to end with a new line, comment or EOF, "
-                                  "but got '%s' instead." % show_char(c), pos + 1)
-                return
-
-            # ------------------------------------------------------------------ B (2.3)
-            if state == B:
-                m = _M_SPACE(text, pos)
-                if m:
-                    pos = m.end()
-                if pos >= n:
-                    yield (K_EOF, None, pos, (self.line_at(pos), 0))   # unclosed wrapper is fine
-                    return
-                c = text[pos]
-                if c == "{":
-                    push(BE)
-                    pos += 1
-                    continue
-                if c == "}":
-                    pos += 1
-                    state = stack.pop()
-                    continue
-                if c == "#" or (c == "/" and text.startswith("//", pos)):
-                    push(B)
-                    pos, item = self._comment(pos + (1 if c == "#" else 2))
-                    yield item
-                    state = stack.pop()
-                    continue
-                if c == "/" or c == "\x00":
-                    yield self._error("Unexpected EOF.", pos + 1)
-                    return
-                if c in fast_first:
-                    res = self._fast_pairs(pos, B, BV)
-                    if res is not None:
-                        yield from res[0]
-                        pos, state = res[1], res[2]
-                        continue
-                push(BV)
-                state = KS
-                continue
-
-            # ------------------------------------------------------------------ BV (2.3)
-            if state == BV:
-                m = _M_BLANK(text, pos)
-                if m:
-                    pos = m.end()
-                c = text[pos] if pos < n else ""
-                if c == "#" or (c == "/" and text.startswith("//", pos)):
-                    push(BV)
-                    pos, item = self._comment(pos + (1 if c == "#" else 2))
-                    yield item
-                    state = stack.pop()
-                    continue
-                if c == "/":
-                    pos += 1
-                    continue
-                if c in "\r\n;," and c:
-                    pos += 1
-                    state = B
-                    continue
-                if c == "}":
-                    state = BE          # not consumed: BE reads it
-                    continue
-                yield self._error("Expected a block-level value to end with a new line, comment or EOF, "
-                                  "but got '%s' instead." % show_char(c), pos + 1)
-                return
-
-            # ------------------------------------------------------------------ BE (2.3)
-            if state == BE:
-                c = text[pos] if pos < n else ""
-                if c == "#" or (c == "/" and text.startswith("//", pos)):
-                    push(B)
-                    pos, item = self._comment(pos + (1 if c == "#" else 2))
-                    yield item
-                    state = stack.pop()
-                    continue
-                if c == "/" or (c and c in "\r\n \t"):
-                    pos += 1
-                    continue
-                if c == ";" or c == ",":
-                    pos += 1
-                    state = B
-                    continue
-                if c == "}":
-                    pos += 1
-                    state = stack.pop()
-                    continue
-                yield self._error("Expected a block-level to end with a '}', but got '%s' instead." % show_char(c), pos + 1)
-                return
-
-            # ------------------------------------------------------------------ KS (2.4)
-            if state == KS:
-                # T/B already skipped SPACE and checked EOF; the first char starts the key.
-                c = text[pos]
-                if c == "=" or c == ":":
-                    yield self._error("Unexpected key separator '%s'" % c, pos + 1)
-                    return
-                if c == '"' or c == "'":
-                    m = (_M_DQ_KEY if c == '"' else _M_SQ_KEY)(text, pos + 1)
-                    end = m.end()
-                    if end >= n or text[end] == "\x00":
-                        if end > pos + 1:
-                            yield self._error("Unexpected EOF.", end + (1 if end < n else 0))
-                            return
-                        # EOF right after the opening quote: the document silently ends here
-                        yield self._eof_item(end)
-                        return
-                    yield (K_KEY, text[pos + 1:end], pos, None)
-                    pos = end + 1
-                    state = KE
-                    continue
-                m = _M_BARE_KEY(text, pos)
-                end = m.end()
-                key = text[pos:end]
-                if end < n and text[end] not in "=:\x00" and len(key) == 7 and go_lower(key) == "include":
-                    # 6.1 include directive (bare key ended by SPACE)
-                    r = self._include(end, pos)
-                    yield from r[0]
-                    if r[1] is None:
-                        return
-                    pos = r[1]
-                    state = stack.pop()
-                    continue
-                yield (K_KEY, key, pos, None)
-                pos = end
-                state = KE
-                continue
-
-            # ------------------------------------------------------------------ KE (2.4)
-            if state == KE:
-                m = _M_SPACE(text, pos)       # SPACE incl. newlines
-                if m:
-                    pos = m.end()
-                c = text[pos] if pos < n else ""
-                if c == "=" or c == ":":
-                    pos += 1
-                    state = V
-                    continue
-                if c == "" or c == "\x00":
-                    yield self._eof_item(pos)
-                    return
-                state = V
-                continue
-
-            # ------------------------------------------------------------------ V (3.0)
-            if state == V:
-                m = _M_BLANK(text, pos)
-                if m:
-                    pos = m.end()
-                c = text[pos] if pos < n else ""
-                if c == "[":
-                    yield (K_ARRAY_START, None, pos, None)
-                    pos += 1
-                    state = AV
-                    continue
-                if c == "{":
-                    yield (K_MAP_START, None, pos, None)
-                    pos += 1
-                    state = MK
-                    continue
-                if c == '"':
-                    r = self._dq_string(pos)
-                    yield r[0]
-                    if r[1] is None:
-                        return
-                    pos = r[1]
-                    state = stack.pop()
-                    continue
-                if c == "'":
-                    m = _M_SQ(text, pos + 1)
-                    end = m.end()
-                    if end >= n or text[end] == "\x00":
-                        if end > pos + 1 or end < n:
-                            yield self._error("Unexpected EOF.", end + (1 if end < n else 0))
-                            return
-                        yield self._eof_item(end)
-                        return
-                    yield (K_STRING, text[pos + 1:end], pos, None)
-                    pos = end + 1
-                    state = stack.pop()
-                    continue
-                if c == "(":
-                    r = self._block(pos)
-                    yield from r[0]
-                    if r[1] is None:
-                        return
-                    pos = r[1]
-                    state = stack.pop()
-                    continue
-                if c == "-":
-                    r = self._negative(pos)
-                elif c == ".":
-                    yield self._error("Floats must start with a digit", pos + 1)
-                    return
-                elif c == "\n" or c == "\r":
-                    yield self._error("Expected value but found new line", pos + 1)
-                    return
-                elif c and (c in "0123456789" or (c > "\x7f" and _DIGIT_RE.match(c))):
-                    r = self._number(pos)
-                else:
-                    r = self._bare(pos, pos, False)
-                yield from r[0]
-                if r[1] is None:
-                    return
-                pos = r[1]
-                state = stack.pop()
-                continue
-
-            # ------------------------------------------------------------------ AV (2.7)
-            if state == AV:
-                m = _M_SPACE(text, pos)
-                if m:
-                    pos = m.end()
-                c = text[pos] if pos < n else ""
-                if c == "#" or (c == "/" and text.startswith("//", pos)):
-                    push(AV)
-                    pos, item = self._comment(pos + (1 if c == "#" else 2))
-                    yield item
-                    state = stack.pop()
-                    continue
-                if c == "/" or c == ",":
-                    yield self._error("Unexpected array value terminator ','.", pos + 1)
-                    return
-                if c == "]":
-                    yield (K_ARRAY_END, None, pos, None)
-                    pos += 1
-                    state = stack.pop()
-                    continue
-                # fast path: a run of simple scalar elements
-                if c in fast_elem_first:
-                    res = self._fast_elems(pos)
-                    if res is not None:
-                        yield res[0]
-                        pos, state = res[1], res[2]
-                        continue
-                push(AVE)
-                state = V
-                continue
-
-            # ------------------------------------------------------------------ AVE (2.7)
-            if state == AVE:
-                m = _M_BLANK(text, pos)
-                if m:
-                    pos = m.end()
-                c = text[pos] if pos < n else ""
-                if c == "#" or (c == "/" and text.startswith("//", pos)):
-                    push(AVE)
-                    pos, item = self._comment(pos + (1 if c == "#" else 2))
-                    yield item
-                    state = stack.pop()
-                    continue
-                if c and c in "/,\r\n":
-                    pos += 1
-                    state = AV
-                    continue
-                if c == "]":
-                    yield (K_ARRAY_END, None, pos, None)
-                    pos += 1
-                    state = stack.pop()
-                    continue
-                yield self._error('Expected an array value terminator "," or an array terminator "]", '
-                                  "but got '%s' instead." % show_char(c), pos + 1)
-                return
-
-            # ------------------------------------------------------------------ MK (2.6)
-            if state == MK:
-                m = _M_SPACE(text, pos)
-                if m:
-                    pos = m.end()
-                c = text[pos] if pos < n else ""
-                if c == "=" or c == ":":
-                    yield self._error("Unexpected key separator '%s'." % c, pos + 1)
-                    return
-                if c == "]":
-                    yield self._error("Unexpected array end ']' processing map.", pos + 1)
-                    return
-                if c == "}":
-                    yield (K_MAP_END, None, pos, None)
-                    pos += 1
-                    state = stack.pop()
-                    continue
-                if c == "#" or (c == "/" and text.startswith("//", pos)):
-                    push(MK)
-                    pos, item = self._comment(pos + (1 if c == "#" else 2))
-                    yield item
-                    state = stack.pop()
-                    continue
-                if c == "'" or c == '"':
-                    m = (_M_DQ_KEY if c == '"' else _M_SQ_KEY)(text, pos + 1)
-                    end = m.end()
-                    if end >= n or text[end] == "\x00":
-                        what = "double quoted map key" if c == '"' else "quoted map key"
-                        yield self._error("Unexpected EOF processing %s." % what, end)
-                        return
-                    yield (K_KEY, text[pos + 1:end], pos, None)
-                    pos = end + 1
-                    state = MKE
-                    continue
-                if c == "" or c == "\x00":
-                    yield self._error("Unexpected EOF processing map.", pos + (1 if c else 0))
-                    return
-                # fast path: a run of simple "key = value" entries inside a map
-                if c in fast_first:
-                    res = self._fast_pairs(pos, MK, MVE)
-                    if res is not None:
-                        yield from res[0]
-                        pos, state = res[1], res[2]
-                        continue
-                start = pos
-                if c == "/":
-                    # a lone '/' is dropped; the key starts with the next character, whatever it is
-                    start = pos + 1
-                    if start >= n:
-                        yield self._error("Unexpected EOF processing map key.", start)
-                        return
-                # the first key character is taken unconditionally, then up to SPACE / sep / EOF
-                m = _M_BARE_KEY(text, start + 1)
-                end = m.end() if m else start + 1
-                if end >= n or text[end] == "\x00":
-                    yield self._error("Unexpected EOF processing map key.", end)
-                    return
-                key = text[start:end]
-                if text[end] not in "=:" and len(key) == 7 and go_lower(key) == "include":
-                    push(MVE)
-                    r = self._include(end, start)
-                    yield from r[0]
-                    if r[1] is None:
-                        return
-                    pos = r[1]
-                    state = stack.pop()
-                    continue
-                yield (K_KEY, key, start, None)
-                pos = end
-                state = MKE
-                continue
-
-            # ------------------------------------------------------------------ MKE / MV (2.6)
-            if state == MKE:
-                m = _M_SPACE(text, pos)
-                if m:
-                    pos = m.end()
-                if pos < n and text[pos] in SEPS:
-                    pos += 1
-                state = MV
-                continue
-
-            if state == MV:
-                m = _M_SPACE(text, pos)
-                if m:
-                    pos = m.end()
-                c = text[pos] if pos < n else ""
-                if c == ",":
-                    yield self._error('Unexpected map value terminator ",".', pos + 1)
-                    return
-                if c == "}":
-                    # the map closes although the key has no value (4.3 key-stack quirk)
-                    yield (K_NOTE, "map-key-without-value", pos, None)
-                    yield (K_MAP_END, None, pos, None)
-                    pos += 1
-                    state = stack.pop()
-                    continue
-                push(MVE)
-                state = V
-                continue
-
-            # ------------------------------------------------------------------ MVE (2.6)
-            if state == MVE:
-                m = _M_BLANK(text, pos)
-                if m:
-                    pos = m.end()
-                c = text[pos] if pos < n else ""
-                if c == "#" or (c == "/" and text.startswith("//", pos)):
-                    push(MVE)
-                    pos, item = self._comment(pos + (1 if c == "#" else 2))
-                    yield item
-                    state = stack.pop()
-                    continue
-                if c and c in "/;,\r\n":
-                    pos += 1
-                    state = MK
-                    continue
-                if c == "}":
-                    yield (K_MAP_END, None, pos, None)
-                    pos += 1
-                    state = stack.pop()
-                    continue
-                yield self._error('Expected a map value terminator "," or a map terminator "}", '
-                                  "but got '%s' instead." % show_char(c), pos + 1)
-                return
-
-            raise RuntimeError("BUG in lexer: unknown state %r" % (state,))  # pragma: no cover
+    def value_done(self, r):
+        """Emit a sub-lexer's items ``r = (items, pos or None)``; the value is finished, so
+        the state returns to whoever pushed itself."""
+        self.out.extend(r[0])
+        if r[1] is None:
+            return None, 0
+        return self.stack.pop(), r[1]
 
     # -- fast path ----------------------------------------------------------------------------
     def _fast_pairs(self, pos, key_state, end_state):
         """Take a run of simple ``key = scalar`` entries at a key position (T, B or MK).
 
-        Returns (items, pos, state) -- the state (and pushed return state) the slow path
-        would be in at pos -- or None when not even one entry matched."""
+        Emits the items and returns (state, pos) -- the state (and pushed return state) the
+        slow path would be in at pos -- or None when not even one entry matched."""
         text = self.text
         pairs = []
         start = pos
@@ -755,8 +343,10 @@ class Lexer(object):
                 state = end_state                     # no terminator consumed: value-end state
                 break
             state = key_state
-        items = [(K_PAIRS, pairs, start, None)] if pairs else []
-        if state == key_state:
+        emitted = bool(pairs)
+        if pairs:
+            self.emit((K_PAIRS, pairs, start, None))
+        if state is key_state:
             m = _M_FAST_OPEN(text, pos)
             if m is not None:
                 key = m.group(1)
@@ -769,27 +359,26 @@ class Lexer(object):
                 else:
                     koff = m.start(1)
                 if key is not None:
-                    items.append((K_KEY, key, koff, None))
+                    emitted = True
+                    self.emit((K_KEY, key, koff, None))
                     pos = m.end()
                     if m.group(3) == "{":
-                        items.append((K_MAP_START, None, pos - 1, None))
-                        state = MK
+                        self.emit((K_MAP_START, None, pos - 1, None))
+                        state = lex_map_key_start
                     else:
-                        items.append((K_ARRAY_START, None, pos - 1, None))
-                        state = AV
-                    self._push_end(end_state)
-        if not items:
+                        self.emit((K_ARRAY_START, None, pos - 1, None))
+                        state = lex_array_value
+                    self.stack.append(end_state)
+        if not emitted:
             return None
-        return items, pos, state
-
-    def _push_end(self, end_state):
-        self.stack.append(end_state)
+        return state, pos
 
     def _fast_elems(self, pos):
-        """Take a run of simple scalar array elements at AV.  Returns (item, pos, state) or None."""
+        """Take a run of simple scalar array elements at AV.  Emits them and returns
+        (state, pos), or None when not even one element matched."""
         text = self.text
         elems = []
-        state = AV
+        state = lex_array_value
         start = pos
         while True:
             m = _M_FAST_ELEM(text, pos)
@@ -814,18 +403,14 @@ class Lexer(object):
                         elems.append((K_STRING, g, m.start(3)))
             pos = m.end()
             if m.group(4) is None:
-                state = AVE
+                state = lex_array_value_end
                 break
         if not elems:
             return None
-        return (K_ELEMS, elems, start, None), pos, state
+        self.emit((K_ELEMS, elems, start, None))
+        return state, pos
 
     # -- sub-lexers (each consumes one whole token) -------------------------------------------
-    def _comment(self, pos):
-        """2.5 comment body starting at pos (after '#' or '//'); returns (pos, item)."""
-        m = _M_COMMENT(self.text, pos)
-        return m.end(), (K_COMMENT, None, pos, None)
-
     def _include(self, end, kpos):
         """6.1: 'include' keyword at kpos, ended by the SPACE char at end.
         Returns (items, pos or None when lexing stops)."""
@@ -1094,3 +679,330 @@ class Lexer(object):
             # ')' is the last byte of the file: it is kept in the value
             return [(K_STRING, text[start:close + 1], ppos, None)], close + 1
         return [(K_STRING, text[start:close], ppos, None)], close + 1
+
+
+# ---------------------------------------------------------------------------
+# The states.  Each: ``lex_x(lx, pos) -> (next state or None, pos)``.
+# ---------------------------------------------------------------------------
+def lex_top(lx, pos):
+    """T (2.2): top-level key position."""
+    text = lx.text
+    m = _M_SPACE(text, pos)
+    if m:
+        pos = m.end()
+    if pos >= lx.n:
+        lx.emit((K_EOF, None, pos, (lx.line_at(pos), 0)))
+        return None, pos
+    c = text[pos]
+    if c == "{":
+        # 2.3 document wrapper
+        lx.stack.append(lex_top)
+        return lex_wrapper_start, pos + 1
+    if c == "#" or (c == "/" and text.startswith("//", pos)):
+        return lx.comment(pos, c, lex_top)
+    if c == "/" or c == "\x00":
+        return lx.fail("Unexpected EOF.", pos + 1)
+    if c in lx.fast_first:
+        # fast path: a run of simple "key = value" entries
+        res = lx._fast_pairs(pos, lex_top, lex_top_value_end)
+        if res is not None:
+            return res
+    lx.stack.append(lex_top_value_end)
+    return lex_key_start, pos
+
+
+def lex_top_value_end(lx, pos):
+    """TV (2.2): after a top-level value."""
+    text = lx.text
+    m = _M_BLANK(text, pos)
+    if m:
+        pos = m.end()
+    c = text[pos] if pos < lx.n else ""
+    if c == "#" or (c == "/" and text.startswith("//", pos)):
+        return lx.comment(pos, c, lex_top)
+    if c == "/":
+        return lex_top_value_end, pos + 1       # a lone '/' is ignored here
+    if c == "":
+        return lex_top, pos                     # EOF
+    if c in "\r\n;,}\x00":
+        return lex_top, pos + 1
+    return lx.fail("Expected a top-level value to end with a new line, comment or EOF, "
+                   "but got '%s' instead." % show_char(c), pos + 1)
+
+
+def lex_wrapper_start(lx, pos):
+    """B (2.3): key position inside a top-level ``{ }`` wrapper."""
+    text = lx.text
+    m = _M_SPACE(text, pos)
+    if m:
+        pos = m.end()
+    if pos >= lx.n:
+        lx.emit((K_EOF, None, pos, (lx.line_at(pos), 0)))   # an unclosed wrapper is fine
+        return None, pos
+    c = text[pos]
+    if c == "{":
+        lx.stack.append(lex_wrapper_end)
+        return lex_wrapper_start, pos + 1
+    if c == "}":
+        return lx.stack.pop(), pos + 1
+    if c == "#" or (c == "/" and text.startswith("//", pos)):
+        return lx.comment(pos, c, lex_wrapper_start)
+    if c == "/" or c == "\x00":
+        return lx.fail("Unexpected EOF.", pos + 1)
+    if c in lx.fast_first:
+        res = lx._fast_pairs(pos, lex_wrapper_start, lex_wrapper_value_end)
+        if res is not None:
+            return res
+    lx.stack.append(lex_wrapper_value_end)
+    return lex_key_start, pos
+
+
+def lex_wrapper_value_end(lx, pos):
+    """BV (2.3): after a value inside a wrapper."""
+    text = lx.text
+    m = _M_BLANK(text, pos)
+    if m:
+        pos = m.end()
+    c = text[pos] if pos < lx.n else ""
+    if c == "#" or (c == "/" and text.startswith("//", pos)):
+        return lx.comment(pos, c, lex_wrapper_value_end)
+    if c == "/":
+        return lex_wrapper_value_end, pos + 1
+    if c and c in "\r\n;,":
+        return lex_wrapper_start, pos + 1
+    if c == "}":
+        return lex_wrapper_end, pos             # not consumed: the wrapper end reads it
+    return lx.fail("Expected a block-level value to end with a new line, comment or EOF, "
+                   "but got '%s' instead." % show_char(c), pos + 1)
+
+
+def lex_wrapper_end(lx, pos):
+    """BE (2.3): after a nested wrapper was closed."""
+    text = lx.text
+    c = text[pos] if pos < lx.n else ""
+    if c == "#" or (c == "/" and text.startswith("//", pos)):
+        return lx.comment(pos, c, lex_wrapper_start)
+    if c == "/" or (c and c in "\r\n \t"):
+        return lex_wrapper_end, pos + 1
+    if c == ";" or c == ",":
+        return lex_wrapper_start, pos + 1
+    if c == "}":
+        return lx.stack.pop(), pos + 1
+    return lx.fail("Expected a block-level to end with a '}', but got '%s' instead." % show_char(c), pos + 1)
+
+
+def lex_key_start(lx, pos):
+    """KS (2.4): key start at top level / in a wrapper (SPACE skipped and EOF checked already)."""
+    text = lx.text
+    n = lx.n
+    c = text[pos]
+    if c == "=" or c == ":":
+        return lx.fail("Unexpected key separator '%s'" % c, pos + 1)
+    if c == '"' or c == "'":
+        end = (_M_DQ_KEY if c == '"' else _M_SQ_KEY)(text, pos + 1).end()
+        if end >= n or text[end] == "\x00":
+            if end > pos + 1:
+                return lx.fail("Unexpected EOF.", end + (1 if end < n else 0))
+            lx.emit(lx._eof_item(end))          # EOF right after the opening quote: the document ends here
+            return None, end
+        lx.emit((K_KEY, text[pos + 1:end], pos, None))
+        return lex_key_end, end + 1
+    end = _M_BARE_KEY(text, pos).end()
+    key = text[pos:end]
+    if end < n and text[end] not in "=:\x00" and len(key) == 7 and go_lower(key) == "include":
+        # 6.1 include directive (bare key ended by SPACE)
+        return lx.value_done(lx._include(end, pos))
+    lx.emit((K_KEY, key, pos, None))
+    return lex_key_end, end
+
+
+def lex_key_end(lx, pos):
+    """KE (2.4): after a key at top level / in a wrapper."""
+    text = lx.text
+    m = _M_SPACE(text, pos)                     # SPACE incl. newlines
+    if m:
+        pos = m.end()
+    c = text[pos] if pos < lx.n else ""
+    if c == "=" or c == ":":
+        return lex_value, pos + 1
+    if c == "" or c == "\x00":
+        lx.emit(lx._eof_item(pos))
+        return None, pos
+    return lex_value, pos
+
+
+def lex_value(lx, pos):
+    """V (3.0): value start, dispatched on the first character."""
+    text = lx.text
+    n = lx.n
+    m = _M_BLANK(text, pos)
+    if m:
+        pos = m.end()
+    c = text[pos] if pos < n else ""
+    if c == "[":
+        lx.emit((K_ARRAY_START, None, pos, None))
+        return lex_array_value, pos + 1
+    if c == "{":
+        lx.emit((K_MAP_START, None, pos, None))
+        return lex_map_key_start, pos + 1
+    if c == '"':
+        item, end = lx._dq_string(pos)
+        return lx.value_done(([item], end))
+    if c == "'":
+        end = _M_SQ(text, pos + 1).end()
+        if end >= n or text[end] == "\x00":
+            if end > pos + 1 or end < n:
+                return lx.fail("Unexpected EOF.", end + (1 if end < n else 0))
+            lx.emit(lx._eof_item(end))
+            return None, end
+        lx.emit((K_STRING, text[pos + 1:end], pos, None))
+        return lx.stack.pop(), end + 1
+    if c == "(":
+        return lx.value_done(lx._block(pos))
+    if c == "-":
+        return lx.value_done(lx._negative(pos))
+    if c == ".":
+        return lx.fail("Floats must start with a digit", pos + 1)
+    if c == "\n" or c == "\r":
+        return lx.fail("Expected value but found new line", pos + 1)
+    if c and (c in "0123456789" or (c > "\x7f" and _DIGIT_RE.match(c))):
+        return lx.value_done(lx._number(pos))
+    return lx.value_done(lx._bare(pos, pos, False))
+
+
+def lex_array_value(lx, pos):
+    """AV (2.7): array element start."""
+    text = lx.text
+    m = _M_SPACE(text, pos)
+    if m:
+        pos = m.end()
+    c = text[pos] if pos < lx.n else ""
+    if c == "#" or (c == "/" and text.startswith("//", pos)):
+        return lx.comment(pos, c, lex_array_value)
+    if c == "/" or c == ",":
+        return lx.fail("Unexpected array value terminator ','.", pos + 1)
+    if c == "]":
+        lx.emit((K_ARRAY_END, None, pos, None))
+        return lx.stack.pop(), pos + 1
+    if c in lx.fast_elem_first:
+        # fast path: a run of simple scalar elements
+        res = lx._fast_elems(pos)
+        if res is not None:
+            return res
+    lx.stack.append(lex_array_value_end)
+    return lex_value, pos
+
+
+def lex_array_value_end(lx, pos):
+    """AVE (2.7): after an array element."""
+    text = lx.text
+    m = _M_BLANK(text, pos)
+    if m:
+        pos = m.end()
+    c = text[pos] if pos < lx.n else ""
+    if c == "#" or (c == "/" and text.startswith("//", pos)):
+        return lx.comment(pos, c, lex_array_value_end)
+    if c and c in "/,\r\n":
+        return lex_array_value, pos + 1
+    if c == "]":
+        lx.emit((K_ARRAY_END, None, pos, None))
+        return lx.stack.pop(), pos + 1
+    return lx.fail('Expected an array value terminator "," or an array terminator "]", '
+                   "but got '%s' instead." % show_char(c), pos + 1)
+
+
+def lex_map_key_start(lx, pos):
+    """MK (2.6): map key position."""
+    text = lx.text
+    n = lx.n
+    m = _M_SPACE(text, pos)
+    if m:
+        pos = m.end()
+    c = text[pos] if pos < n else ""
+    if c == "=" or c == ":":
+        return lx.fail("Unexpected key separator '%s'." % c, pos + 1)
+    if c == "]":
+        return lx.fail("Unexpected array end ']' processing map.", pos + 1)
+    if c == "}":
+        lx.emit((K_MAP_END, None, pos, None))
+        return lx.stack.pop(), pos + 1
+    if c == "#" or (c == "/" and text.startswith("//", pos)):
+        return lx.comment(pos, c, lex_map_key_start)
+    if c == "'" or c == '"':
+        end = (_M_DQ_KEY if c == '"' else _M_SQ_KEY)(text, pos + 1).end()
+        if end >= n or text[end] == "\x00":
+            what = "double quoted map key" if c == '"' else "quoted map key"
+            return lx.fail("Unexpected EOF processing %s." % what, end)
+        lx.emit((K_KEY, text[pos + 1:end], pos, None))
+        return lex_map_key_end, end + 1
+    if c == "" or c == "\x00":
+        return lx.fail("Unexpected EOF processing map.", pos + (1 if c else 0))
+    if c in lx.fast_first:
+        # fast path: a run of simple "key = value" entries inside a map
+        res = lx._fast_pairs(pos, lex_map_key_start, lex_map_value_end)
+        if res is not None:
+            return res
+    start = pos
+    if c == "/":
+        # a lone '/' is dropped; the key starts with the next character, whatever it is
+        start = pos + 1
+        if start >= n:
+            return lx.fail("Unexpected EOF processing map key.", start)
+    # the first key character is taken unconditionally, then up to SPACE / sep / EOF
+    m = _M_BARE_KEY(text, start + 1)
+    end = m.end() if m else start + 1
+    if end >= n or text[end] == "\x00":
+        return lx.fail("Unexpected EOF processing map key.", end)
+    key = text[start:end]
+    if text[end] not in "=:" and len(key) == 7 and go_lower(key) == "include":
+        lx.stack.append(lex_map_value_end)
+        return lx.value_done(lx._include(end, start))
+    lx.emit((K_KEY, key, start, None))
+    return lex_map_key_end, end
+
+
+def lex_map_key_end(lx, pos):
+    """MKE (2.6): after a map key: SPACE, then at most one separator."""
+    text = lx.text
+    m = _M_SPACE(text, pos)
+    if m:
+        pos = m.end()
+    if pos < lx.n and text[pos] in SEPS:
+        pos += 1
+    return lex_map_value, pos
+
+
+def lex_map_value(lx, pos):
+    """MV (2.6): map value start."""
+    text = lx.text
+    m = _M_SPACE(text, pos)
+    if m:
+        pos = m.end()
+    c = text[pos] if pos < lx.n else ""
+    if c == ",":
+        return lx.fail('Unexpected map value terminator ",".', pos + 1)
+    if c == "}":
+        # the map closes although the key has no value (4.3 key-stack quirk)
+        lx.emit((K_NOTE, "map-key-without-value", pos, None))
+        lx.emit((K_MAP_END, None, pos, None))
+        return lx.stack.pop(), pos + 1
+    lx.stack.append(lex_map_value_end)
+    return lex_value, pos
+
+
+def lex_map_value_end(lx, pos):
+    """MVE (2.6): after a map value."""
+    text = lx.text
+    m = _M_BLANK(text, pos)
+    if m:
+        pos = m.end()
+    c = text[pos] if pos < lx.n else ""
+    if c == "#" or (c == "/" and text.startswith("//", pos)):
+        return lx.comment(pos, c, lex_map_value_end)
+    if c and c in "/;,\r\n":
+        return lex_map_key_start, pos + 1
+    if c == "}":
+        lx.emit((K_MAP_END, None, pos, None))
+        return lx.stack.pop(), pos + 1
+    return lx.fail('Expected a map value terminator "," or a map terminator "}", '
+                   "but got '%s' instead." % show_char(c), pos + 1)
