@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import Finding, format_path
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf import grammar
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY
 
 NS = 1
@@ -37,33 +38,16 @@ DEFAULTS = {
 SYS_ACCOUNT = "$SYS"
 GLOBAL_ACCOUNT = "$G"
 
-_DUR_RE = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)")
-_UNITS = {"ns": NS, "us": US, u"\u00b5s": US, u"\u03bcs": US, "ms": MS, "s": SEC, "m": MIN, "h": HOUR}
 
 
 def parse_go_duration(text):
-    """Go time.ParseDuration -> int nanoseconds, or None when invalid."""
-    if not isinstance(text, str):
-        return None
-    s = text
-    neg = False
-    if s[:1] in ("-", "+"):
-        neg = s[0] == "-"
-        s = s[1:]
-    if s == "0":
-        return 0
-    if not s:
-        return None
-    total = 0.0
-    pos = 0
-    while pos < len(s):
-        m = _DUR_RE.match(s, pos)
-        if not m or m.group(1) in ("", "."):
-            return None
-        total += float(m.group(1)) * _UNITS[m.group(2)]
-        pos = m.end()
-    total = int(round(total))
-    return -total if neg else total
+    """Go time.ParseDuration -> int nanoseconds, or None when invalid (grammar in conf/grammar.py)."""
+    return grammar.parse_go_duration(text)
+
+
+def duration_error(text):
+    """Go's time.ParseDuration error text for text, None when it is a valid duration."""
+    return grammar.duration_error(text)
 
 
 def _fmt_frac(value, unit):

@@ -22,6 +22,8 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import Co
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import options as checks_options  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import startup as checks_startup  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import operator as checks_operator  # noqa: F401 pylint: disable=unused-import
+# semantic option processing (issue 11 part 2): one module per area
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks import mappings as checks_mappings  # noqa: F401 pylint: disable=unused-import
 
 PARSE_ERROR = "parse-error"
 INTERNAL_ERROR = "check-internal-error"

@@ -16,8 +16,9 @@ import re
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, WARNING
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import check
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import (
-    SEC, go_atoi, go_duration_str, go_type, is_public_key, parse_go_duration, quote, split_host_port,
+    SEC, duration_error, go_atoi, go_duration_str, go_type, is_public_key, parse_go_duration, quote, split_host_port,
 )
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf import grammar
 
 C = "config"
 
@@ -181,8 +182,8 @@ def _walk(ctx, path, schema, unknown_fmt, out):
         elif kind == "d":
             if isinstance(value, str):
                 if parse_go_duration(value) is None:
-                    out.append(("option-invalid-value", "error parsing %s: time: invalid duration %s" % (
-                        key, quote(value)), kpath, 'write a duration such as "30s" or "2m"'))
+                    out.append(("option-invalid-value", "error parsing %s: %s" % (key, duration_error(value)), kpath,
+                                'write a duration such as "30s" or "2m"'))
             elif not _is_int(value):
                 out.append(("option-wrong-type", _type_msg(value, "int64"), kpath,
                             'write a duration string such as "30s"'))
@@ -289,8 +290,8 @@ def invalid_value(result, ctx):
     if isinstance(v, str):
         d = parse_go_duration(v)
         if d is None:
-            yield ctx.finding(code, "error parsing lame_duck_duration: time: invalid duration %s: %s" % (
-                quote(v), ctx.where(p)), p, hint='write a duration such as "2m"')
+            yield ctx.finding(code, "error parsing lame_duck_duration: %s: %s" % (
+                duration_error(v), ctx.where(p)), p, hint='write a duration such as "2m"')
         elif d < 30 * SEC:
             yield ctx.finding(code, "invalid lame_duck_duration of %s, minimum is 30 seconds: %s" % (
                 go_duration_str(d), ctx.where(p)), p, hint="use at least 30s")
@@ -298,8 +299,8 @@ def invalid_value(result, ctx):
     if isinstance(v, str):
         d = parse_go_duration(v)
         if d is None:
-            yield ctx.finding(code, "error parsing lame_duck_grace_period: time: invalid duration %s: %s" % (
-                quote(v), ctx.where(p)), p, hint='write a duration such as "10s"')
+            yield ctx.finding(code, "error parsing lame_duck_grace_period: %s: %s" % (
+                duration_error(v), ctx.where(p)), p, hint='write a duration such as "10s"')
         elif d < 0:
             yield ctx.finding(code, "invalid lame_duck_grace_period, needs to be positive: %s" % ctx.where(p), p,
                               hint="use a positive duration")
@@ -597,22 +598,8 @@ def numeric_durations(result, ctx):
 # ------------------------------------------------------------ permissions --
 
 def valid_subject(subject):
-    """nats-server's IsValidSubject."""
-    if not isinstance(subject, str) or subject == "":
-        return False
-    full_wildcard = False
-    for tok in subject.split("."):
-        if not tok or full_wildcard:
-            return False
-        if len(tok) > 1:
-            if any(c in tok for c in "\t\n\f\r "):
-                return False
-            continue
-        if tok == ">":
-            full_wildcard = True
-        elif tok in (" ", "\t", "\n", "\r", "\f"):
-            return False
-    return True
+    """nats-server's IsValidSubject (the subject grammar in conf/grammar.py)."""
+    return grammar.valid_subject(subject)
 
 
 def _subject_error(subject, allow_queue):

@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) natsops.nats contributors
+# Apache License 2.0 (see LICENSE)
+"""Semantic option processing (issue 11 part 2), judged by the real nats-server 2.15.1.
+
+For every case of ``semantic_cases.CASES``: ``nats-server -t`` rejects the config with the exact
+text, and our findings hold an error of the case's code whose message starts with that text.
+For every config of ``VALID``: the server accepts it and none of our findings is an error.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.engine import validate_text
+from ansible_collections.natsops.nats.tests.unit.nats_harness import check_text
+from ansible_collections.natsops.nats.tests.unit.plugins.plugin_utils.semantic_cases import CASES, VALID
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CERTS = os.path.join(HERE, "data", "certs")
+HEAD = "listen: 127.0.0.1:-1\n"
+
+
+def _text(conf, tmpdir):
+    return HEAD + conf.replace("{C}", CERTS).replace("{D}", str(tmpdir)) + "\n"
+
+
+def _ours(text, tmpdir):
+    dummy, findings = validate_text(text, filename=os.path.join(str(tmpdir), "test.conf"), base_dir=str(tmpdir))
+    return findings
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_server_and_we_agree(case, tmp_path):
+    name, conf, code, expected = case
+    text = _text(conf, tmp_path)
+    res = check_text(text, str(tmp_path))
+    assert res.error is not None, "nats-server accepted %s" % name
+    assert expected in res.error, res.error
+    findings = _ours(text, tmp_path)
+    mine = [f for f in findings if f.code == code and f.severity == "error"]
+    assert [f.message[:len(expected)] for f in mine if f.message.startswith(expected)] == [expected], findings
+    found = [f for f in mine if f.message.startswith(expected)][0]
+    assert found.line is not None and found.line >= 2
+
+
+@pytest.mark.parametrize("case", VALID, ids=[c[0] for c in VALID])
+def test_valid_configs_have_no_errors(case, tmp_path):
+    name, conf = case
+    text = _text(conf, tmp_path)
+    res = check_text(text, str(tmp_path))
+    assert res.valid, "%s: %s" % (name, res.error)
+    errors = [f for f in _ours(text, tmp_path) if f.severity == "error"]
+    assert errors == []
+
+
+def test_cases_have_unique_ids():
+    ids = [c[0] for c in CASES] + [c[0] for c in VALID]
+    assert len(ids) == len(set(ids))
