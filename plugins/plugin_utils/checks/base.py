@@ -39,7 +39,6 @@ SYS_ACCOUNT = "$SYS"
 GLOBAL_ACCOUNT = "$G"
 
 
-
 def parse_go_duration(text):
     """Go time.ParseDuration -> int nanoseconds, or None when invalid (grammar in conf/grammar.py)."""
     return grammar.parse_go_duration(text)

@@ -24,6 +24,8 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.checks import startup
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import operator as checks_operator  # noqa: F401 pylint: disable=unused-import
 # semantic option processing (issue 11 part 2): one module per area
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import mappings as checks_mappings  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks import tls as checks_tls  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks import accounts as checks_accounts  # noqa: F401 pylint: disable=unused-import
 
 PARSE_ERROR = "parse-error"
 INTERNAL_ERROR = "check-internal-error"
