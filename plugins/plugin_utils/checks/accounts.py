@@ -359,7 +359,9 @@ def parse_import(ctx, account, path, item, out):
                 problems.append((_conv(value, "string"), kpath))
                 continue
             to = value
-            if entry is not None and entry.kind == "stream" and pre:
+            # the server complains only when it meets `to` after the stream and `prefix` (Go's random map
+            # order) and otherwise silently prefers one of them: always report it
+            if pre or any(k.lower() == "prefix" for k in item):
                 problems.append(("Stream import can not have a 'prefix' and a 'to' property", kpath))
         elif low == "share":
             if not isinstance(value, bool):
@@ -374,6 +376,8 @@ def parse_import(ctx, account, path, item, out):
             trace_path = kpath
         elif kpath not in ctx.result.used:
             problems.append(('unknown field %s' % quote(key), kpath))
+    if entry is None or entry.kind != "stream":
+        problems = [(m, p) for m, p in problems if not m.startswith("Stream import can not have")]
     out.extend((CODE_IMPORT, m, p) for m, p in problems)
     if entry is not None:
         entry.prefix = pre

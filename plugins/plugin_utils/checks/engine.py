@@ -26,6 +26,8 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.checks import operato
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import mappings as checks_mappings  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import tls as checks_tls  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import accounts as checks_accounts  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks import auth_timeouts as checks_auth_timeouts  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks import resolver as checks_resolver  # noqa: F401 pylint: disable=unused-import
 
 PARSE_ERROR = "parse-error"
 INTERNAL_ERROR = "check-internal-error"

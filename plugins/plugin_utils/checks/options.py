@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, WARNING
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import check
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import (
     SEC, duration_error, go_atoi, go_duration_str, go_type, is_public_key, parse_go_duration, quote, split_host_port,
@@ -572,8 +572,8 @@ def urls_invalid(result, ctx):
                               hint="write a full URL with a scheme, e.g. nats://%s" % url.strip())
 
 
-@check("option-deprecated-duration", WARNING, C,
-       "a duration given as a number of seconds (nats-server -t fails on the warning, a real start goes on)")
+@check("option-deprecated-duration", ERROR, C,
+       "a duration given as a number of seconds (a warning that makes nats-server -t exit 1; a real start goes on)")
 def numeric_durations(result, ctx):
     for parent, names in (((), ("ping_interval",)), ((), ("write_deadline",)), (("cluster",), ("ping_interval",)),
                           (("cluster",), ("write_deadline",)), (("gateway",), ("write_deadline",)),

@@ -601,8 +601,8 @@ def routes_without_listener(result, ctx):
                       hint="add cluster.listen (e.g. 0.0.0.0:6222)")
 
 
-@check("routes-duplicate-url", WARNING, C,
-       "the same route URL twice (nats-server -t fails on it, a real start only warns)")
+@check("routes-duplicate-url", ERROR, C,
+       "the same route URL twice (a warning that makes nats-server -t exit 1; a real start goes on)")
 def routes_dup(result, ctx):
     cpath, dummy = ctx.block((), "cluster")
     if cpath is None:
@@ -639,8 +639,8 @@ def route_scheme(result, ctx):
                               rpath + (i,), hint="write nats://%s" % r.strip())
 
 
-@check("cluster-ping-interval-capped", WARNING, C,
-       "cluster.ping_interval above 30s: reset to 30s (nats-server -t fails on it, a real start only warns)")
+@check("cluster-ping-interval-capped", ERROR, C,
+       "cluster.ping_interval above 30s: reset to 30s (a warning that makes nats-server -t exit 1; a real start goes on)")
 def cluster_ping(result, ctx):
     cpath, dummy = ctx.block((), "cluster")
     if cpath is None:
@@ -657,7 +657,7 @@ def cluster_ping(result, ctx):
                           "for routes: %s" % ctx.where(p), p, hint="use at most 30s (`nats-server -t` exits 1 on this)")
 
 
-@check("config-empty", WARNING, C, "the config has no values (nats-server -t fails on it, a real start runs defaults)")
+@check("config-empty", ERROR, C, "the config has no values (nats-server -t exits 1 on it, a real start runs defaults)")
 def config_empty(result, ctx):
     if isinstance(result.config, dict) and not result.config:
         name = result.files[0]["path"] if result.files else "<string>"
@@ -700,8 +700,8 @@ def mqtt(result, ctx):
                           % ctx.where(mpath), mpath, hint="add `jetstream {}`")
 
 
-@check("mqtt-consumer-replicas-ignored", WARNING, C,
-       "mqtt.consumer_replicas is ignored (nats-server -t fails on it, a real start only warns)")
+@check("mqtt-consumer-replicas-ignored", ERROR, C,
+       "mqtt.consumer_replicas is ignored (a warning that makes nats-server -t exit 1; a real start goes on)")
 def mqtt_consumer_replicas(result, ctx):
     mpath, m = ctx.block((), "mqtt")
     if m is None:

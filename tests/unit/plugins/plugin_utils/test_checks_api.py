@@ -140,25 +140,26 @@ def _codes(cfg):
     ({"port": -1, "cluster": {"port": -1}, "gateway": {"name": "G", "port": -1}},
      [("gateway-name-adopted-by-cluster", WARNING)]),
     ({"port": -1, "cluster": {"port": -1}}, [("cluster-name-unset", WARNING)]),
-    ({}, [("config-empty", WARNING)]),
+    ({}, [("config-empty", ERROR)]),
     ({"port": -1, "cluster": {"name": "C", "port": -1, "routes": ["nats://h:1", "nats://h:1"]}},
-     [("routes-duplicate-url", WARNING)]),
-    ({"port": -1, "cluster": {"name": "C", "port": -1, "ping_interval": "1m"}}, [("cluster-ping-interval-capped", WARNING)]),
+     [("routes-duplicate-url", ERROR)]),
+    ({"port": -1, "cluster": {"name": "C", "port": -1, "ping_interval": "1m"}}, [("cluster-ping-interval-capped", ERROR)]),
     ({"port": -1, "cluster": {"name": "C", "port": -1, "routes": ["localhost:6222"]}},
      [("route-url-without-scheme", WARNING)]),
     ({"port": -1, "cluster": {"name": "C", "port": -1, "accounts": ["NOPE"]}}, [("cluster-pinned-account-undefined", WARNING)]),
-    ({"port": -1, "mqtt": {"consumer_replicas": 1}}, [("mqtt-consumer-replicas-ignored", WARNING)]),
-    ({"port": -1, "ping_interval": 20}, [("option-deprecated-duration", WARNING)]),
+    ({"port": -1, "mqtt": {"consumer_replicas": 1}}, [("mqtt-consumer-replicas-ignored", ERROR)]),
+    ({"port": -1, "ping_interval": 20}, [("option-deprecated-duration", ERROR)]),
     ({"port": -1, "websocket": {"port": -1, "no_tls": True}}, [("websocket-no-tls", WARNING)]),
     ({"port": -1, "authorization": {"auth_callout": {
         "issuer": "ABOVQEIGKJPA6B3Q2IZJEGEXVNPFC4KUSXZFJMZT2Y64TO6YT25XPGXX", "account": "NOPE", "auth_users": ["cb"]}}},
      [("auth-callout-account-undefined", WARNING), ("auth-callout-account-undefined", WARNING)]),
 ])
-def test_warnings(cfg, expected):
+def test_warnings_and_t_only_errors(cfg, expected):
     assert _codes(cfg) == expected
 
 
-# Warnings that make `nats-server -t` exit 1 although a real start goes on: prove both halves with the binary.
+# Server warnings that make `nats-server -t` exit 1 although a real start goes on: prove both halves with the
+# binary. For our verdict (the same as -t's) they are errors.
 T_ONLY = {
     "config-empty": "",
     "routes-duplicate-url": 'listen: 127.0.0.1:{P1}\ncluster {\n  name: C\n  listen: 127.0.0.1:{P2}\n'
@@ -195,8 +196,8 @@ def test_t_only_warnings_against_the_binary(tmp_path):
         assert started, code
         result, findings = validate_text(text, filename="nats.conf")
         mine = [f for f in findings if f.code == code]
-        assert mine and all(f.severity == WARNING for f in mine), (code, findings)
-        assert [f for f in findings if f.severity == ERROR] == [], code
+        assert mine and all(f.severity == ERROR for f in mine), (code, findings)
+        assert [f for f in findings if f.severity == ERROR and f.code != code] == [], code
         if code != "option-deprecated-duration":
             server_text = re.sub(r"^[^ ]*:\d+:\d+: ", "", checked.error.splitlines()[0])
             assert server_text in mine[0].message or mine[0].message.split(":")[1].strip() in checked.error, (
