@@ -28,7 +28,6 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.remote.loader import 
 try:
     from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
     from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser
-    from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY
     HAS_PYPARSING = getattr(conf_parser, "HAS_PYPARSING", True)
     PYPARSING_IMPORT_ERROR = getattr(conf_parser, "PYPARSING_IMPORT_ERROR", None)
     CORE_IMPORT_ERROR = None
@@ -36,7 +35,6 @@ except ImportError:  # the core itself is broken or incomplete: report it, don't
     HAS_PYPARSING = True
     PYPARSING_IMPORT_ERROR = None
     CORE_IMPORT_ERROR = traceback.format_exc()
-    REGISTRY = {}
 
 ARGUMENT_SPEC = dict(
     path=dict(type="str"),
@@ -46,6 +44,7 @@ ARGUMENT_SPEC = dict(
     disable=dict(type="list", elements="str", default=[]),
     warnings_as_errors=dict(type="bool", default=False),
     server_binary=dict(type="str"),
+    host_checks=dict(type="bool", default=False),
 )
 
 PARSE_ERROR = "parse-error"
@@ -134,21 +133,13 @@ def _format(d):
 
 
 def fails_dash_t(finding):
-    """Whether `nats-server -t` (which only parses and processes options) fails on this finding too.
+    """Whether `nats-server -t` fails on this finding too (the core's answer, checks/engine.py).
 
     Parse errors and option-processing errors do; so do the few warnings that make
     `-t` exit 1 (their summaries say so). Startup checks (cluster/gateway name
     conflict, ...) do not: that is why this collection exists.
     """
-    if finding.code == PARSE_ERROR:
-        return True
-    entry = REGISTRY.get(finding.code)
-    if entry is None:
-        return False
-    if "nats-server -t fails" in (entry.summary or ""):
-        return True
-    module = getattr(entry.func, "__module__", "") or ""
-    return finding.severity == ERROR and module.endswith(".checks.options")
+    return checks_engine.fails_dash_t(finding)
 
 
 def server_verdict(rc, stdout, stderr):
@@ -204,6 +195,8 @@ class ActionModule(ActionBase):
         loader = RemoteLoader(self, task_vars)
         try:
             parsed, findings = self._validate(loader, path, content, base_dir, env, disable, args["warnings_as_errors"])
+            if args["host_checks"] and parsed is not None:
+                findings = findings + self._host_checks(parsed, loader, disable, args["warnings_as_errors"])
         finally:
             loader.cleanup()
 
@@ -297,6 +290,14 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("disable: %s" % to_text(exc))  # the core refusing a disable list
         except NatsConfError as exc:  # validate_text should turn these into findings; be safe anyway
             return None, [Finding(PARSE_ERROR, ERROR, exc.message, exc.file, exc.line, exc.column, hint=exc.hint)]
+
+    @staticmethod
+    def _host_checks(parsed, loader, disable, warnings_as_errors):
+        """Findings about the files and directories the config names, read on the managed host."""
+        try:
+            return checks_engine.host_findings(parsed, loader, disable=disable, warnings_as_errors=warnings_as_errors)
+        except RemoteError as exc:
+            raise AnsibleActionFail(to_text(exc))
 
     def _server_check(self, binary, path, content, env, parsed, digest, findings, secrets):
         if not binary.startswith("/"):

@@ -54,6 +54,21 @@ options:
       - With O(content), the text is written to a temporary file in the remote temporary
         directory for the server, so relative includes are resolved from there by the server.
     type: path
+  host_checks:
+    description:
+      - Also check, on the managed host, the files and directories the config names (read over the
+        connection like includes, honouring become; their contents are never returned).
+      - TLS C(cert_file), C(key_file), C(ca_file) and C(certs) pairs of every C(tls) block exist, are
+        readable and PEM, the key matches the certificate, the certificate has not expired (a warning
+        when it expires within 30 days); operator JWT files exist and hold an operator JWT;
+        C(store_dir) and the resolver C(dir) are not files; the directories of C(pid_file) and
+        C(log_file) exist.
+      - Relative paths are skipped (nats-server resolves them against its working directory).
+        Parsing certificates and keys needs the Python library C(cryptography) on the controller;
+        without it only existence and the PEM markers are checked.
+      - The findings have the codes C(host-*) (see C(docs/checks.md)) and can be disabled like any other.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - natsops.nats.nats_validation
   - ansible.builtin.action_common_attributes

@@ -673,7 +673,7 @@ def second_pass(ctx, exports, imports):
         for entry in [e for e in exports if e.kind == kind]:
             if entry.accounts is not None and any(a not in ctx.accounts() for a in entry.accounts):
                 continue  # "account not defined": account-invalid
-            approved = [a for a in entry.accounts or ()] if entry.accounts else None
+            approved = list(entry.accounts) if entry.accounts else None
             table = accs[entry.account].streams if kind == "stream" else accs[entry.account].services
             auth, err = _auth(entry.subject, approved, entry.token_pos)
             if err:

@@ -28,6 +28,12 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.checks import tls as 
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import accounts as checks_accounts  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import auth_timeouts as checks_auth_timeouts  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import resolver as checks_resolver  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks import host as checks_host  # noqa: F401 pylint: disable=unused-import
+
+# Modules whose errors `nats-server -t` reports too (option processing), and the summary phrase of the
+# server warnings that make `-t` exit 1.
+DASH_T_MODULES = ("options", "tls", "accounts", "mappings", "resolver", "auth_timeouts")
+DASH_T_SUMMARY = "nats-server -t exit"
 
 PARSE_ERROR = "parse-error"
 INTERNAL_ERROR = "check-internal-error"
@@ -169,4 +175,26 @@ def validate_text(text, filename=None, base_dir=None, env=None, loader=None, dis
     return result, validate(result, disable, warnings_as_errors, defaults)
 
 
-__all__ = ["DEFAULTS", "PARSE_ERROR", "validate", "validate_text", "check_disable", "disable_problem", "run_checks"]
+def host_findings(result, loader, disable=(), warnings_as_errors=False, now=None):
+    """Host checks (checks/host.py) over ``loader``, sorted, secrets masked like validate()'s findings."""
+    disable = check_disable(disable)
+    findings = checks_host.host_findings(result, loader, disable, warnings_as_errors, now=now)
+    findings = _scrub(findings, result.config)
+    findings.sort(key=_sort_key)
+    return findings
+
+
+def fails_dash_t(finding):
+    """Whether `nats-server -t` (which only parses and processes options) fails on this finding too."""
+    if finding.code == PARSE_ERROR:
+        return True
+    entry = REGISTRY.get(finding.code)
+    if entry is None:
+        return False
+    if DASH_T_SUMMARY in (entry.summary or "") or "nats-server -t fails" in (entry.summary or ""):
+        return True
+    module = (getattr(entry.func, "__module__", "") or "").rsplit(".", 1)[-1]
+    return finding.severity == ERROR and module in DASH_T_MODULES
+
+
+__all__ = ["DEFAULTS", "fails_dash_t", "host_findings", "PARSE_ERROR", "validate", "validate_text", "check_disable", "disable_problem", "run_checks"]

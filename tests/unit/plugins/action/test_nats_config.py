@@ -454,3 +454,30 @@ def test_deep_configs_are_checked_but_not_returned():
     assert result["failed"] is True and result["config"] is None
     assert result["errors"][-1]["message"] == (
         "json: error calling MarshalJSON for type *conf.token: " * 2 + "exceeded max depth")  # as nats-server -t prints it
+
+
+# -- host checks -------------------------------------------------------------
+
+@needs_core
+@pytest.mark.parametrize("become", [False, True])
+def test_host_checks_read_files_over_the_connection(tmp_path, become):
+    """host_checks: the TLS files are read through the connection (slurp with become), contents never returned."""
+    key_pem = b"-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END PRIVATE KEY-----\n"
+    (tmp_path / "key.pem").write_bytes(key_pem)
+    (tmp_path / "junk.pem").write_bytes(b"not a certificate\n")
+    conf = tmp_path / "nats.conf"
+    conf.write_text('listen: 127.0.0.1:4222\ntls { cert_file: "%s/junk.pem", key_file: "%s/key.pem" }\n'
+                    'pid_file: "%s/missing/n.pid"\n' % (tmp_path, tmp_path, tmp_path))
+    result, host = run({"path": str(conf), "host_checks": True}, host=FakeHost(become=become))
+    assert result["failed"] is True
+    codes = [(e["code"], e["path"]) for e in result["errors"]]
+    assert codes == [("host-tls-file-invalid", "tls.cert_file"), ("host-directory-invalid", "pid_file")]
+    assert result["errors"][0]["message"].startswith(
+        "error parsing X509 certificate/key pair: tls: failed to find any PEM data in certificate input: tls.cert_file (")
+    assert "c2VjcmV0" not in repr(result) and "not a certificate" not in repr(result)
+    read = host.slurps if become else host.fetches
+    assert "%s/junk.pem" % tmp_path in read and "%s/key.pem" % tmp_path in read
+    # without the option nothing but the config is read and the config is valid
+    result, host = run({"path": str(conf)}, host=FakeHost(become=become))
+    assert result.get("failed") is not True and result["valid"] is True
+    assert (host.slurps if become else host.fetches) == [str(conf)]
