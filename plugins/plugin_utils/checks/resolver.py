@@ -89,8 +89,11 @@ def decode_jwt(text, kind):
         if typ in KNOWN_JWT_TYPES:
             return None, "not %s claim" % kind
         return None, 'not supported type "%s"' % typ
-    ok = verify_signature(("%s.%s" % (parts[0], parts[1])).encode("ascii"), signature, claims.get("iss"))
-    if ok is False:
+    if str(header.get("alg")).lower() == "ed25519":
+        # a v1 JWT signs the claims chunk alone
+        if verify_signature(parts[1].encode("ascii"), signature, claims.get("iss")) is False:
+            return None, "claim failed V1 signature verification"
+    elif verify_signature(("%s.%s" % (parts[0], parts[1])).encode("ascii"), signature, claims.get("iss")) is False:
         return None, "claim failed V2 signature verification"
     return claims, None
 
