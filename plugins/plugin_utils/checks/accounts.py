@@ -667,6 +667,7 @@ def _add_service_import(accs, acc, entry):
 def second_pass(ctx, exports, imports):
     """[(code, message, path)] of the graph: export auth, latency, imports."""
     problems = []
+    where = ctx.key((), "accounts")  # the server reports this pass at the accounts key
     accs = dict((name, _Acc(name)) for name, dummy in account_paths(ctx))
     no_system = ctx.no_system_account()
     for kind in ("stream", "service"):
@@ -677,14 +678,14 @@ def second_pass(ctx, exports, imports):
             table = accs[entry.account].streams if kind == "stream" else accs[entry.account].services
             auth, err = _auth(entry.subject, approved, entry.token_pos)
             if err:
-                problems.append((CODE_EXPORT, "Error adding %s export %s: %s" % (kind, quote(entry.subject), err), entry.path))
+                problems.append((CODE_EXPORT, "Error adding %s export %s: %s" % (kind, quote(entry.subject), err), where))
                 continue
             table[entry.subject] = auth
             if kind == "service" and entry.latency is not None:
                 subject, sampling = entry.latency
                 if no_system:
                     problems.append((CODE_EXPORT, "Error adding service latency sampling for %s: %s" % (
-                        quote(entry.subject), SYS_NOT_SETUP), entry.path))
+                        quote(entry.subject), SYS_NOT_SETUP), where))
                     continue
                 err = None
                 if sampling != 0 and (sampling < 1 or sampling > 100):
@@ -695,7 +696,7 @@ def second_pass(ctx, exports, imports):
                     err = "bad service response type"
                 if err:
                     problems.append((CODE_EXPORT, "Error adding service latency sampling for %s on subject %s: %s" % (
-                        quote(entry.subject), quote(subject), err), entry.path))
+                        quote(entry.subject), quote(subject), err), where))
     for kind in ("stream", "service"):
         for entry in [e for e in imports if e.kind == kind]:
             if entry.remote not in accs:
@@ -703,7 +704,7 @@ def second_pass(ctx, exports, imports):
             acc = accs[entry.account]
             err = _add_stream_import(accs, acc, entry) if kind == "stream" else _add_service_import(accs, acc, entry)
             if err:
-                problems.append((CODE_IMPORT, "Error adding %s import %s: %s" % (kind, quote(entry.subject), err), entry.path))
+                problems.append((CODE_IMPORT, "Error adding %s import %s: %s" % (kind, quote(entry.subject), err), where))
     return problems
 
 

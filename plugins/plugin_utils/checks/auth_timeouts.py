@@ -80,5 +80,5 @@ def cluster_authorization_permissions(result, ctx):
     ppath = ctx.key(apath, "default_permission", "default_permissions", "permissions")
     if ppath is not None:
         yield ctx.finding(CODE_PERMS, 'invalid use of field "%s": setting "permissions" within cluster authorization block is '
-                          "deprecated: %s" % (apath[-1], ctx.where(ppath)), ppath,
+                          "deprecated: %s" % (apath[-1], ctx.where(apath)), apath,
                           hint="move them to cluster.permissions")

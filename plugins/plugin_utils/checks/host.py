@@ -149,11 +149,12 @@ class HostChecker(object):
                     if isinstance(pair, dict) and isinstance(pair.get("cert_file"), str) and isinstance(pair.get("key_file"), str):
                         pairs.append((lpath + (i, "cert_file"), pair["cert_file"], lpath + (i, "key_file"), pair["key_file"],
                                       " %d/%d" % (i + 1, len(certs))))
-            for cpath, cfile, kpath, kfile, nth in pairs:
-                self._pair(crypto, cpath, cfile, kpath, kfile, nth)
+            # nats-server reports these at the tls key (GenTLSConfig's errors carry the block's token)
+            for dummy_c, cfile, dummy_k, kfile, nth in pairs:
+                self._pair(crypto, bpath, cfile, bpath, kfile, nth)
             ca_p, ca = self.ctx.get(bpath, "ca_file")
             if isinstance(ca, str) and ca:
-                self._ca(crypto, ca_p, ca)
+                self._ca(crypto, bpath, ca)
 
     def _absolute(self, path):
         return isinstance(path, str) and posixpath.isabs(path)

@@ -134,7 +134,7 @@ def mapping_problems(ctx, mpath):
     for src, value in block.items():
         spath = mpath + (src,)
         if not grammar.valid_subject(src):
-            problems.append(("Subject %s is not a valid subject" % quote(src), spath))
+            problems.append(("Subject %s is not a valid subject" % quote(src), mpath))  # the server points at the block
             continue
         if isinstance(value, str):
             err = weighted_error(src, [(value, 100, "")])

@@ -82,7 +82,7 @@ def decode_jwt(text, kind):
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None, "invalid encoding"
     if str(header.get("alg", "")).lower() not in ("ed25519", "ed25519-nkey"):
-        return None, "unexpected %q algorithm" % header.get("alg")
+        return None, 'unexpected "%s" algorithm' % header.get("alg")
     nats = claims.get("nats") if isinstance(claims.get("nats"), dict) else {}
     typ = nats.get("type", claims.get("type", ""))
     if typ != kind:
@@ -137,7 +137,6 @@ def resolver_problems(ctx):
 
 def _resolver_map(ctx, path, value):
     out = []
-    low = dict((k.lower(), (k, v)) for k, v in value.items() if isinstance(k, str))
     typed = {}
     for name, want in (("dir", "string"), ("type", "string"), ("allow_delete", "bool"), ("hard_delete", "bool"),
                        ("limit", "int64"), ("ttl", "string"), ("interval", "string"), ("timeout", "string")):
@@ -155,7 +154,7 @@ def _resolver_map(ctx, path, value):
         if name in typed:
             ns, err = grammar.go_duration(typed[name])
             if err:
-                out.append((err, path + (name,)))
+                out.append((err, path))
                 return out
             durations[name] = ns
     kind = typed.get("type", "").upper()
@@ -174,7 +173,7 @@ def _resolver_map(ctx, path, value):
         if "hard_delete" in typed and not typed.get("allow_delete"):
             out.append(("hard_delete has no effect without delete", path))
     if kind in ("CACHE", "FULL") and "timeout" in durations and durations["timeout"] <= 0:
-        out.append(("Fetch timeout %s is too smal" % go_duration_str(durations["timeout"]), path + (low["timeout"][0],)))
+        out.append(("Fetch timeout %s is too smal" % go_duration_str(durations["timeout"]), path))
     if kind not in ("CACHE", "FULL", "MEM", "MEMORY"):
         out.append((RESOLVER_SHAPE, path))
     return out

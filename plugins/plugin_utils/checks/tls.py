@@ -88,8 +88,9 @@ def tls_blocks(ctx):
 
 
 def _ocsp_peer(ppath, peer, out):
+    """Errors at the ocsp_peer key: the server prints that position first (then the inner key's)."""
     for key, value in peer.items():
-        kpath = ppath + (key,)
+        kpath = ppath
         low = key.lower()
         if low in OCSP_PEER_BOOLS:
             if not isinstance(value, bool):

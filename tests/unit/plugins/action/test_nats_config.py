@@ -471,9 +471,9 @@ def test_host_checks_read_files_over_the_connection(tmp_path, become):
     result, host = run({"path": str(conf), "host_checks": True}, host=FakeHost(become=become))
     assert result["failed"] is True
     codes = [(e["code"], e["path"]) for e in result["errors"]]
-    assert codes == [("host-tls-file-invalid", "tls.cert_file"), ("host-directory-invalid", "pid_file")]
+    assert codes == [("host-tls-file-invalid", "tls"), ("host-directory-invalid", "pid_file")]
     assert result["errors"][0]["message"].startswith(
-        "error parsing X509 certificate/key pair: tls: failed to find any PEM data in certificate input: tls.cert_file (")
+        "error parsing X509 certificate/key pair: tls: failed to find any PEM data in certificate input: tls (")
     assert "c2VjcmV0" not in repr(result) and "not a certificate" not in repr(result)
     read = host.slurps if become else host.fetches
     assert "%s/junk.pem" % tmp_path in read and "%s/key.pem" % tmp_path in read

@@ -179,7 +179,7 @@ CASES = [
     ("imp_not_map", 'accounts { A: { imports: ["x"] } }', "account-import-invalid",
      "Import Items should be a map with type entry, got string"),
     ("exp_service_after_stream", "accounts { A: { exports: [{stream: foo, service: bar}] } }", "account-export-invalid",
-     'Detected service "bar" but already saw a stream'),
+     ('Detected service "bar" but already saw a stream', 'Detected stream "foo" but already saw a service')),
     ("exp_resp_on_stream", "accounts { A: { exports: [{stream: foo, response: single}] } }", "account-export-invalid",
      "Detected response directive on non-service"),
     ("exp_trace_on_stream", "accounts { A: { exports: [{stream: foo, allow_trace: true}] } }", "account-export-invalid",
