@@ -51,7 +51,7 @@ _CODES = (
 )
 for _code, _sev, _summary in _CODES:
     if _code not in REGISTRY:
-        register(_code, _sev, "config", _summary)
+        register(_code, _sev, "host", _summary)
 HOST_CODES = tuple(c[0] for c in _CODES)
 
 _PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, WARNING, SEVERITIES
 
-SCOPES = ("parser", "config", "topology")
+SCOPES = ("parser", "config", "topology", "host")  # host: nats_config host_checks (checks/host.py)
 
 
 class Check(object):

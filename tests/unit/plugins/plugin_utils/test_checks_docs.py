@@ -29,6 +29,9 @@ SCOPE_TITLES = (
      "Run by `natsops.nats.nats_config_validate`, `natsops.nats.nats_config_valid` and the `nats_config` module "
      "on one server's config. Each message contains the text nats-server prints (where it prints one), followed "
      "by the locations involved; the finding's hint says how to fix it."),
+    ("host", "Host checks (scope `host`)",
+     "Run by the `nats_config` module with `host_checks: true`: the files and directories the config names are "
+     "read on the managed host over the connection (like includes, become-aware); their contents are never returned."),
     ("topology", "Topology checks (scope `topology`)",
      "Run by `natsops.nats.nats_topology_validate` and the `nats_topology` module over the configs of all servers; "
      "they catch what no single file shows."),
