@@ -342,6 +342,8 @@ CASES = [
     ("pinned_accts_arr_int", 'resolver_pinned_accounts: [1, "x"]', "resolver-invalid",
      "error parsing resolver_pinned_accounts: unsupported type in array int64"),
     ("operator_int", "operator: 1", "operator-options-invalid", "error parsing operators: unsupported type int64"),
+    ("operator_list_bool", "operator: [true]", "operator-options-invalid",
+     "error parsing operators: unsupported type *conf.token where string is expected"),
     ("operator_bad_inline", 'operator: "eyJhbGciOiJub25lIn0.e30.x"\nresolver: MEMORY', "operator-options-invalid",
      "error parsing operator JWT: "),
     ("operator_account_inline", 'operator: "%s"\nresolver: MEMORY' % ACC_JWT, "operator-options-invalid",
