@@ -4,7 +4,7 @@
 
 PYTHON ?= python3.11
 CI := $(PYTHON) tools/ci.py
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 7200
 export FUZZ_SECONDS
 
 .PHONY: help test venv sanity units integration lint build demo fuzz bench clean
@@ -13,7 +13,7 @@ help:
 	@echo "make test         sanity + units + integration + ansible-lint + build/install/use (what CI runs)"
 	@echo "make demo         run examples/supercluster.yml (or examples/demo.yml) on localhost"
 	@echo "make sanity|units|integration|lint|build   run one stage"
-	@echo "make fuzz         run fuzz/run_fuzz.py for FUZZ_SECONDS (default $(FUZZ_SECONDS))"
+	@echo "make fuzz         run fuzz/run_fuzz.py until 100,000 inputs (at most FUZZ_SECONDS, default $(FUZZ_SECONDS))"
 	@echo "make bench        run benchmarks/*.py"
 	@echo "make venv         create/refresh .venv only"
 	@echo "make clean        remove .venv and build output"

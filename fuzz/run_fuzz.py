@@ -5,7 +5,14 @@
 
 Asserts, for every input: the parser either returns a result or raises NatsConfError
 (digest and positions included) -- never any other exception -- and no input takes
-longer than 1 s per 10 KB (minimum budget 1 s).
+longer than 1 s per 10 KB (minimum budget 2 s); an input still running after 10x its
+budget is interrupted (SIGALRM) and counted as a hang. Peak memory (max RSS) is reported.
+
+Hostile shapes (issue 15) are part of the generated inputs: includes of a FIFO, of
+/dev/zero, of a directory and of a file over the size cap (real files in a temporary
+directory, read by the parser's own loader), env values that reference each other
+exponentially ("billion laughs") or in chains thousands deep, variables that multiply,
+lone surrogates.
 
 Engines:
   atheris     coverage-guided (libFuzzer), used when ``import atheris`` works;
@@ -27,7 +34,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -58,42 +67,91 @@ FILES = {
     "cyc.conf": b"include cyc.conf\n",
     "bad.conf": b"x = [1, 2]\n",
 }
-ENV = {"A": "1k", "B": "$A", "C": "$D", "D": "$C", "S": "hello world", "M": "{a: [1, $B ]}"}
+ENV = {"A": "1k", "B": "$A", "C": "$D", "D": "$C", "S": "hello world", "M": "{a: [1, $B ]}",
+       "U": "x\ud800y", "E": "'unclosed", "N": "99999999999999999999"}
+# exponential env references: L7 expands to 10**7 values (the server would run out of memory)
+for _i in range(1, 8):
+    ENV["L%d" % _i] = "[" + ", ".join(["$L%d" % (_i - 1)] * 10) + " ]"
+ENV["L0"] = "x"
+# a chain 1,000 deep (no recursion may be involved) ending in a value, and one ending in a cycle
+for _i in range(1000):
+    ENV["H%d" % _i] = "$H%d" % (_i + 1)
+    ENV["K%d" % _i] = "[$K%d]" % (_i + 1)
+ENV["H1000"] = "{deep: true}"
+ENV["K1000"] = "$K100"
+
+# size caps small enough that the fuzz files exceed them
+CAP_FILE = 64 * 1024
+CAP_TOTAL = 256 * 1024
+BIG = b"# " + b"x" * (CAP_FILE + 10) + b"\n"
+_HOSTILE_DIR = [None]
 
 
 class SlowInput(Exception):
     pass
 
 
-def _loader(path):
-    if path in FILES:
-        return FILES[path]
-    if path in (".", "", "/"):
-        raise IsADirectoryError(21, "Is a directory", path)
-    raise FileNotFoundError(2, "No such file or directory", path)
+class Hang(Exception):
+    pass
+
+
+def hostile_dir():
+    """A directory with the fuzz files plus a FIFO, a /dev/zero link, a directory and a file over the cap."""
+    if _HOSTILE_DIR[0] is None:
+        d = tempfile.mkdtemp(prefix="natsops-fuzz-files-")
+        for name, data in FILES.items():
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+        with open(os.path.join(d, "big.conf"), "wb") as f:
+            f.write(BIG)
+        os.mkfifo(os.path.join(d, "fifo.conf"))
+        os.symlink("/dev/zero", os.path.join(d, "zero.conf"))
+        os.mkdir(os.path.join(d, "dir.conf"))
+        _HOSTILE_DIR[0] = d
+    return _HOSTILE_DIR[0]
+
+
+def _alarm(signum, frame):
+    raise Hang()
 
 
 def check_one(data):
     """Run the parser on data; raise if anything but NatsConfError happens or it is too slow."""
     from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
-    from ansible_collections.natsops.nats.plugins.plugin_utils.conf.parser import parse_string
+    from ansible_collections.natsops.nats.plugins.plugin_utils.conf.parser import Limits, parse_string
+    from ansible_collections.natsops.nats.plugins.plugin_utils.redact import redact, result_depth
 
+    budget = max(2.0, len(data) / 10240.0)
     start = time.perf_counter()
     outcome = None
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, budget * 10)
     try:
-        r = parse_string(data, filename="test.conf", env=ENV, loader=_loader)
-        len(r.key_positions)
-        len(r.used)
-        outcome = ("ok", r.digest)
-    except NatsConfError as e:
-        if not isinstance(e.message, str) or not e.message:
-            raise AssertionError("empty error message")
-        outcome = ("error", e.message)
+        try:
+            r = parse_string(data, filename="test.conf", base_dir=hostile_dir(), env=ENV,
+                             limits=Limits(max_file_size=CAP_FILE, max_total_size=CAP_TOTAL))
+            len(r.key_positions)
+            len(r.used)
+            if result_depth(r.config) <= 100:
+                redact(r.config)
+            outcome = ("ok", r.digest)
+        except NatsConfError as e:
+            if not isinstance(e.message, str) or not e.message:
+                raise AssertionError("empty error message")
+            outcome = ("error", e.message)
+    except Hang:
+        raise Hang("input of %d bytes still running after %.1fs: a hang" % (len(data), budget * 10)) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
     elapsed = time.perf_counter() - start
-    budget = max(1.0, len(data) / 10240.0)
     if elapsed > budget:
         raise SlowInput("input of %d bytes took %.2fs (budget %.2fs)" % (len(data), elapsed, budget))
     return outcome
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _seeds():
@@ -128,16 +186,28 @@ def _record(cases):
     print("recorded %d case(s) in %s" % (len(cases), path))
 
 
+def _server_env():
+    """ENV without the values an OS environment cannot carry (lone surrogates)."""
+    out = {}
+    for k, v in ENV.items():
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            continue
+        out[k] = v
+    return out
+
+
 def _server_case(text, name):
     """A regression case whose expectation comes from the real nats-server."""
     from ansible_collections.natsops.nats.tests.unit import nats_harness
     d = tempfile.mkdtemp(prefix="natsops-fuzz-case-")
     try:
-        r = nats_harness.check_text(text, d, files=dict(FILES), env=dict(ENV))
+        r = nats_harness.check_text(text, d, files=dict(FILES), env=_server_env())
     finally:
         shutil.rmtree(d, ignore_errors=True)
     case = {"name": name, "description": "found by fuzz/run_fuzz.py", "input": text,
-            "files": {k: v.decode() for k, v in FILES.items()}, "env": dict(ENV)}
+            "files": {k: v.decode() for k, v in FILES.items()}, "env": _server_env()}
     if r.valid:
         case.update(valid=True, digest=r.digest, layer="parser")
     elif any(s in r.error for s in ("unknown field", "config has no values", "interface conversion")) or \
@@ -181,10 +251,20 @@ ATOMS = [
     "$M", "$S", "1", "0", "-", "-1", "1.5", "1.", ".5", "1k", "1kbi", "2m", "1e5", "2016-05-04T18:53:41Z", "2016-",
     "127.0.0.1", "true", "yes'", "é", "\x00", "\udcff", "\u00a0", "３", "İnclude", "\n)\n", "(\n", "1]", "[[[[", "]]]]",
     "{a {a {a", "}}}", "\v", "\u2028",
+    # hostile shapes (issue 15)
+    "include fifo.conf", "include zero.conf", "include dir.conf", "include big.conf", "include /dev/zero",
+    "$L7", "$L5", "$L3", "$U", "$E", "$N", "\ud800", "\udfff", "x\ud83dy",
+    "v = [1, 2, 3, 4, 5, 6, 7, 8, 9 ]\nw = [$v, $v, $v, $v, $v, $v, $v, $v, $v, $v ]\n",
+    "x = [$w, $w, $w, $w, $w, $w, $w, $w, $w, $w ]\n", "y = [$x, $x, $x, $x, $x, $x, $x, $x, $x, $x ]\n",
+    "z = [$y, $y, $y, $y, $y, $y, $y, $y, $y, $y ]\n", "q = [$z, $z, $z, $z, $z, $z, $z, $z, $z, $z ]\n",
+    "r = [$q, $q, $q, $q, $q, $q, $q, $q, $q, $q ]\n",
 ]
 
 
-def run_hypothesis(seconds, max_examples, differential, record):
+HEAVY_ATOMS = ["$H0", "$H990", "$K0", "$K990", "include fifo.conf", "$L4"]
+
+
+def run_hypothesis(seconds, max_examples, differential, record, min_inputs=0):
     from hypothesis import HealthCheck, given, settings, strategies as st
 
     deadline = time.time() + seconds
@@ -195,8 +275,12 @@ def run_hypothesis(seconds, max_examples, differential, record):
     class Stop(Exception):
         pass
 
+    # env chains 1,000 deep cost ~0.1 s each: one input in about 40 references them
+    heavy = st.lists(st.sampled_from(ATOMS + HEAVY_ATOMS), max_size=8).map(lambda a: "t = " + "".join(a))
     texts = st.one_of(
         st.lists(st.sampled_from(ATOMS), max_size=40).map("".join),
+        st.lists(st.sampled_from(ATOMS), max_size=12).map(lambda a: "t = " + "".join(a)),
+        st.integers(0, 9).flatmap(lambda i: heavy if i == 0 else st.lists(st.sampled_from(ATOMS), max_size=40).map("".join)),
         st.text(max_size=200),
         st.binary(max_size=200).map(lambda b: b.decode("utf-8", "surrogateescape")),
     )
@@ -208,7 +292,10 @@ def run_hypothesis(seconds, max_examples, differential, record):
         if time.time() > deadline:
             raise Stop()
         count[0] += 1
-        data = text.encode("utf-8", "surrogateescape")
+        try:
+            data = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            data = text          # a lone surrogate: only text handed over as str can hold it
         try:
             ours = check_one(data)
         except Exception as e:       # noqa: BLE001 -- that is what we are looking for
@@ -241,7 +328,13 @@ def run_hypothesis(seconds, max_examples, differential, record):
         if found:
             cases.append(_server_case(found[-1][0], "fuzz_crash"))
         _record(cases)
-    print("hypothesis engine: %d inputs, %s" % (count[0], "FAILED" if status else "ok"))
+    if count[0] < min_inputs:
+        status = 1
+        print("FAILURE: only %d inputs ran, %d wanted (raise FUZZ_SECONDS)" % (count[0], min_inputs))
+    elapsed = max(time.time() - (deadline - seconds), 1e-9)
+    print("hypothesis engine: %d inputs in %.0fs (%.0f/s), %d tracebacks, %d hangs or slow inputs, peak memory %.0f MB: %s"
+          % (count[0], elapsed, count[0] / elapsed, len([f for f in found if "Hang" not in f[1] and "SlowInput" not in f[1]]),
+             len([f for f in found if "Hang" in f[1] or "SlowInput" in f[1]]), peak_rss_mb(), "FAILED" if status else "ok"))
     return status
 
 
@@ -252,6 +345,7 @@ def main(argv=None):
     ap.add_argument("--engine", choices=("auto", "atheris", "hypothesis"), default="auto")
     ap.add_argument("--differential", action="store_true", help="compare with nats-server -t (hypothesis engine)")
     ap.add_argument("--record", action="store_true", help="write failures to data/regressions_fuzz.json")
+    ap.add_argument("--min-inputs", type=int, default=0, help="fail when fewer inputs than this ran (hypothesis engine)")
     args = ap.parse_args(argv)
     engine = args.engine
     if args.differential:
@@ -266,7 +360,7 @@ def main(argv=None):
     if engine == "atheris":
         run_atheris(args.seconds, args.max_examples)
         return 0
-    return run_hypothesis(args.seconds, args.max_examples, args.differential, args.record)
+    return run_hypothesis(args.seconds, args.max_examples, args.differential, args.record, args.min_inputs)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ Stages:
   integration  ansible-test integration --venv --python 3.11
   lint         ansible-lint (ANSIBLE_COLLECTIONS_PATH = staged copy)
   build        ansible-galaxy collection build + install + playbook using the installed collection
-  test         venv + sanity + units + integration + lint + build (stops at the first failure)
+  test         venv + sanity + units + fuzz-short + integration + lint + build (stops at the first failure)
   demo         run examples/supercluster.yml (or examples/demo.yml) on localhost
-  fuzz         run fuzz/run_fuzz.py (FUZZ_SECONDS is passed through)
+  fuzz         run fuzz/run_fuzz.py until 100,000 inputs (FUZZ_SECONDS caps the time, default 7200)
+  fuzz-short   the same fuzzer for 45 seconds (part of test)
   bench        run every benchmarks/*.py
 
 ansible-test needs the collection under a real ansible_collections/<namespace>/<name>/ path, so every
@@ -48,7 +49,7 @@ STAMP = os.path.join(VENV, '.natsops-requirements.sha256')
 # Digest of the config `server_name = bar` as computed by nats-server 2.15.1 (checked by the build stage).
 KNOWN_DIGEST = 'sha256:026907a61901a70d388bec18ea8d0ef83e45a9d500d2ad0e69af39bdd52c96e0'
 
-TEST_STAGES = ['venv', 'sanity', 'units', 'integration', 'lint', 'build']
+TEST_STAGES = ['venv', 'sanity', 'units', 'fuzz-short', 'integration', 'lint', 'build']
 ALL_STAGES = TEST_STAGES + ['demo', 'fuzz', 'bench']
 
 
@@ -406,7 +407,16 @@ def stage_fuzz(stage):
     script = os.path.join(stage.path, 'fuzz', 'run_fuzz.py')
     if not os.path.exists(script):
         raise StageError('fuzz/run_fuzz.py does not exist yet')
-    run([VENV_PYTHON, script], cwd=stage.path, env=python_env(stage))
+    run([VENV_PYTHON, script, '--engine', 'hypothesis', '--max-examples', '100000', '--min-inputs', '100000'],
+        cwd=stage.path, env=python_env(stage))
+
+
+def stage_fuzz_short(stage):
+    """The fuzzer for 45 s (hostile shapes included): 0 tracebacks, 0 hangs."""
+    script = os.path.join(stage.path, 'fuzz', 'run_fuzz.py')
+    env = python_env(stage)
+    env.pop('FUZZ_SECONDS', None)
+    run([VENV_PYTHON, script, '--engine', 'hypothesis', '--seconds', '45'], cwd=stage.path, env=env)
 
 
 def stage_bench(stage):
@@ -427,6 +437,7 @@ STAGE_FUNCS = {
     'build': stage_build,
     'demo': stage_demo,
     'fuzz': stage_fuzz,
+    'fuzz-short': stage_fuzz_short,
     'bench': stage_bench,
 }
 

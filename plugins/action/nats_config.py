@@ -22,7 +22,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, Finding, split
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
-from ansible_collections.natsops.nats.plugins.plugin_utils.redact import REDACTED, redact, scrub, secret_values
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import MAX_RESULT_DEPTH, REDACTED, redact, result_depth, scrub, secret_values
 from ansible_collections.natsops.nats.plugins.plugin_utils.remote.loader import RemoteError, RemoteLoader, run_server_check
 
 try:
@@ -45,6 +45,8 @@ ARGUMENT_SPEC = dict(
     warnings_as_errors=dict(type="bool", default=False),
     server_binary=dict(type="str"),
     host_checks=dict(type="bool", default=False),
+    max_file_size=dict(type="int", default=16 * 1024 * 1024),
+    max_total_size=dict(type="int", default=64 * 1024 * 1024),
 )
 
 PARSE_ERROR = "parse-error"
@@ -86,29 +88,6 @@ def _plain(value):
     return to_text(value)
 
 
-# Ansible walks results recursively: a config nested deeper than this is not returned as `config`.
-MAX_RESULT_DEPTH = 100
-
-
-def _depth(value):
-    """Nesting depth of dicts/lists (iterative; 0 for a scalar)."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict):
-            children = node.values()
-        elif isinstance(node, (list, tuple)):
-            children = node
-        else:
-            continue
-        deepest = max(deepest, level)
-        if deepest > MAX_RESULT_DEPTH:
-            return deepest
-        stack.extend((c, level + 1) for c in children)
-    return deepest
-
-
 def _clean_finding(f, secrets):
     d = f.to_dict()
     if d.get("file") == "" and d.get("line") is not None:
@@ -121,10 +100,15 @@ def _clean_finding(f, secrets):
 
 def _absolute_only(loader):
     """A loader that treats relative paths as missing (content without base_dir)."""
-    def load(path):
+    def load(path, max_bytes=None):
         if not posixpath.isabs(str(path)):
             raise FileNotFoundError(2, "No such file or directory", str(path))
-        return loader(path)
+        return loader(path, max_bytes=max_bytes)
+    return load
+
+
+def _bounded(load):
+    load.bounded = True
     return load
 
 
@@ -192,11 +176,22 @@ class ActionModule(ActionBase):
         if base_dir is not None:
             base_dir = self._remote_path(base_dir, "base_dir")
 
-        loader = RemoteLoader(self, task_vars)
         try:
-            parsed, findings = self._validate(loader, path, content, base_dir, env, disable, args["warnings_as_errors"])
+            limits = conf_parser.Limits(max_file_size=args["max_file_size"], max_total_size=args["max_total_size"])
+        except ValueError as exc:
+            raise AnsibleActionFail(to_text(exc))
+        loader = RemoteLoader(self, task_vars)
+        files_read = []
+        try:
+            parsed, findings = self._validate(loader, path, content, base_dir, env, disable, args["warnings_as_errors"],
+                                              limits, files_read)
             if args["host_checks"] and parsed is not None:
                 findings = findings + self._host_checks(parsed, loader, disable, args["warnings_as_errors"])
+            if args["server_binary"] and content is not None and base_dir is not None:
+                # the server reads `content` from a temporary file: give it the include tree it would see
+                tree = self._include_tree(loader, files_read)
+            else:
+                tree = None
         finally:
             loader.cleanup()
 
@@ -215,7 +210,7 @@ class ActionModule(ActionBase):
                 err = Finding(PARSE_ERROR, ERROR, exc.message, exc.file, exc.line, exc.column, hint=exc.hint)
                 error_dicts.append(_clean_finding(err, secrets))
                 all_dicts.append(error_dicts[-1])
-            if _depth(parsed.config) > MAX_RESULT_DEPTH:
+            if result_depth(parsed.config) > MAX_RESULT_DEPTH:
                 warning_texts.append("the parsed config is nested more than %d levels deep; it is not returned as 'config'"
                                      % MAX_RESULT_DEPTH)
             else:
@@ -230,13 +225,14 @@ class ActionModule(ActionBase):
             server_name=_lookup(config, "server_name"),
             errors=error_dicts,
             findings=all_dicts,
-            files=[dict(path=to_text(f.get("path")), sha256=to_text(f.get("sha256"))) for f in (parsed.files if parsed is not None else [])],
+            files=[dict(path=to_text(f.get("path")), sha256=to_text(f.get("sha256"))) for f in files_read],
         )
         if warning_texts:
             result["warnings"] = warning_texts
 
         if args["server_binary"]:
-            result["server_check"] = self._server_check(args["server_binary"], path, content, env, parsed, digest, findings, secrets)
+            result["server_check"] = self._server_check(args["server_binary"], path, content, env, parsed, digest, findings, secrets,
+                                                        base_dir, tree)
 
         where = path or "<string>"
         if error_dicts:
@@ -262,26 +258,41 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("%s must be an absolute path on the managed host, not %r" % (name, value))
         return posixpath.normpath(value)
 
-    def _validate(self, loader, path, content, base_dir, env, disable, warnings_as_errors):
+    @staticmethod
+    def _include_tree(loader, files_read):
+        """{absolute path: bytes} of every include read (the loader cached them)."""
+        tree = {}
+        for f in files_read[1:]:
+            p = to_text(f.get("path"))
+            try:
+                tree[p] = loader(p)
+            except (OSError, RemoteError):
+                continue
+        return tree
+
+    def _validate(self, loader, path, content, base_dir, env, disable, warnings_as_errors, limits, files):
         """(ParseResult or None, [Finding])"""
         try:
             if path is not None:
                 try:
-                    text = loader(path)
+                    text = conf_parser.load_bounded(loader, path, limits.max_file_size)
                 except OSError as exc:
                     raise AnsibleActionFail("cannot read %s on the managed host: %s" % (path, exc.strerror or exc))
                 return checks_engine.validate_text(text, filename=path, env=env, loader=loader,
-                                                   disable=disable, warnings_as_errors=warnings_as_errors)
+                                                   disable=disable, warnings_as_errors=warnings_as_errors,
+                                                   limits=limits, files=files)
             if base_dir is None:
                 # nothing to resolve relative includes of `content` against: refuse to guess
-                parsed, findings = checks_engine.validate_text(content, filename=None, env=env, loader=_absolute_only(loader),
-                                                               disable=disable, warnings_as_errors=warnings_as_errors)
+                parsed, findings = checks_engine.validate_text(content, filename=None, env=env, loader=_bounded(_absolute_only(loader)),
+                                                               disable=disable, warnings_as_errors=warnings_as_errors,
+                                                               limits=limits, files=files)
                 for f in findings:
                     if f.code == PARSE_ERROR and "error parsing include file" in f.message and not f.hint:
                         f.hint = "set base_dir to the directory on the managed host that includes of content are resolved from"
                 return parsed, findings
             return checks_engine.validate_text(content, filename=None, base_dir=base_dir, env=env, loader=loader,
-                                               disable=disable, warnings_as_errors=warnings_as_errors)
+                                               disable=disable, warnings_as_errors=warnings_as_errors,
+                                               limits=limits, files=files)
         except RemoteError as exc:
             raise AnsibleActionFail(to_text(exc))
         except ValueError as exc:
@@ -299,10 +310,11 @@ class ActionModule(ActionBase):
         except RemoteError as exc:
             raise AnsibleActionFail(to_text(exc))
 
-    def _server_check(self, binary, path, content, env, parsed, digest, findings, secrets):
+    def _server_check(self, binary, path, content, env, parsed, digest, findings, secrets, base_dir=None, tree=None):
         if not binary.startswith("/"):
             raise AnsibleActionFail("server_binary must be an absolute path on the managed host, not %r" % binary)
-        rc, out, err = run_server_check(self, binary, conf_path=path, content=content, env=env)
+        rc, out, err = run_server_check(self, binary, conf_path=path, content=content, env=env,
+                                        base_dir=base_dir if content is not None else None, tree=tree)
         valid, server_digest, message = server_verdict(rc, out, err)
         if parsed is not None:
             # judge `-t` on every finding, whatever the task's disable/warnings_as_errors policy

@@ -36,6 +36,8 @@ options:
     description:
       - Directory on the controller that relative C(include) paths are resolved against.
     type: path
+extends_documentation_fragment:
+  - natsops.nats.nats_limits
 seealso:
   - plugin: natsops.nats.nats_config_parse
     plugin_type: filter
@@ -70,9 +72,10 @@ from ansible_collections.natsops.nats.plugins.filter.nats_config_parse import pa
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
 
 
-def nats_config_digest(text, env=None, base_dir=None):
+def nats_config_digest(text, env=None, base_dir=None, max_file_size=None, max_total_size=None):
     """'sha256:<hex>' of NATS conf ``text`` as nats-server -t prints it."""
-    result = parse_text("nats_config_digest", text, env=env, base_dir=base_dir)
+    result = parse_text("nats_config_digest", text, env=env, base_dir=base_dir, max_file_size=max_file_size,
+                        max_total_size=max_total_size)
     try:
         return result.digest
     except NatsConfError as exc:

@@ -39,6 +39,8 @@ options:
       - Directory on the controller that relative C(include) paths are resolved against.
       - Without it, C(include) paths are resolved against the current directory.
     type: path
+extends_documentation_fragment:
+  - natsops.nats.nats_limits
 seealso:
   - plugin: natsops.nats.nats_config_digest
     plugin_type: filter
@@ -84,6 +86,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import GoTime, NatsConfError
 from ansible_collections.natsops.nats.plugins.plugin_utils.render.writer import to_plain
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import MAX_RESULT_DEPTH, result_depth
 
 try:
     from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser
@@ -116,9 +119,24 @@ def _env(name, env):
     return out
 
 
-def parse_text(name, text, env=None, base_dir=None):
+def limits_for(name, max_file_size=None, max_total_size=None):
+    """The parser's Limits from the plugin options (None = the defaults), or AnsibleFilterError."""
+    if max_file_size is None and max_total_size is None:
+        return None
+    kw = {}
+    for key, value in (("max_file_size", max_file_size), ("max_total_size", max_total_size)):
+        if value is not None:
+            kw[key] = value
+    try:
+        return conf_parser.Limits(**kw)
+    except ValueError as exc:
+        raise AnsibleFilterError("natsops.nats.%s: %s" % (name, exc)) from None
+
+
+def parse_text(name, text, env=None, base_dir=None, max_file_size=None, max_total_size=None):
     """ParseResult for ``text`` or AnsibleFilterError (shared by nats_config_parse and nats_config_digest)."""
     _check_parser(name)
+    limits = limits_for(name, max_file_size, max_total_size)
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text)
     elif isinstance(text, str):
@@ -130,7 +148,7 @@ def parse_text(name, text, env=None, base_dir=None):
             raise AnsibleFilterError("natsops.nats.%s: base_dir must be a path, not %s" % (name, type(base_dir).__name__))
         base_dir = str.__str__(base_dir)
     try:
-        return conf_parser.parse_string(text, base_dir=base_dir, env=_env(name, env))
+        return conf_parser.parse_string(text, base_dir=base_dir, env=_env(name, env), limits=limits)
     except NatsConfError as exc:
         raise AnsibleFilterError("natsops.nats.%s: %s" % (name, exc.format())) from None
 
@@ -160,9 +178,16 @@ def _to_ansible(values):
     return plain
 
 
-def nats_config_parse(text, env=None, base_dir=None):
+def nats_config_parse(text, env=None, base_dir=None, max_file_size=None, max_total_size=None):
     """Parsed values (dict) of NATS conf ``text``."""
-    return _to_ansible(parse_text("nats_config_parse", text, env=env, base_dir=base_dir).config)
+    config = parse_text("nats_config_parse", text, env=env, base_dir=base_dir, max_file_size=max_file_size,
+                        max_total_size=max_total_size).config
+    deepest = result_depth(config)
+    if deepest > MAX_RESULT_DEPTH:
+        raise AnsibleFilterError("natsops.nats.nats_config_parse: the parsed config is nested more than %d levels deep; "
+                                 "Ansible cannot template values that deep, so they are not returned "
+                                 "(natsops.nats.nats_config_validate and nats_config_digest accept it)" % MAX_RESULT_DEPTH)
+    return _to_ansible(config)
 
 
 class FilterModule(object):

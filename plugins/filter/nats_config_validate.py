@@ -52,6 +52,8 @@ options:
       - Report every warning as an error.
     type: bool
     default: false
+extends_documentation_fragment:
+  - natsops.nats.nats_limits
 seealso:
   - plugin: natsops.nats.nats_config_valid
     plugin_type: test
@@ -121,7 +123,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.natsops.nats.plugins.filter.nats_config_parse import _check_parser, _env
+from ansible_collections.natsops.nats.plugins.filter.nats_config_parse import _check_parser, _env, limits_for
 
 try:
     from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
@@ -132,9 +134,11 @@ except ImportError as exc:  # pragma: no cover - pyparsing missing or broken ins
     IMPORT_ERROR = str(exc)
 
 
-def findings_for(name, value, env=None, base_dir=None, disable=None, warnings_as_errors=False):
+def findings_for(name, value, env=None, base_dir=None, disable=None, warnings_as_errors=False, max_file_size=None,
+                 max_total_size=None):
     """[Finding] for config text or values; AnsibleFilterError on bad arguments."""
     _check_parser(name)
+    limits = limits_for(name, max_file_size, max_total_size)
     if checks_engine is None:
         raise AnsibleFilterError("natsops.nats.%s: cannot load the collection core: %s" % (name, IMPORT_ERROR))
     if isinstance(value, Mapping):
@@ -158,15 +162,17 @@ def findings_for(name, value, env=None, base_dir=None, disable=None, warnings_as
     try:
         dummy, findings = checks_engine.validate_text(value, base_dir=str.__str__(base_dir) if base_dir else None,
                                                       env=_env(name, env), disable=[str(c) for c in disable],
-                                                      warnings_as_errors=bool(warnings_as_errors))
+                                                      warnings_as_errors=bool(warnings_as_errors), limits=limits)
     except ValueError as exc:
         raise AnsibleFilterError("natsops.nats.%s: %s" % (name, exc)) from None
     return findings
 
 
-def nats_config_validate(value, env=None, base_dir=None, disable=None, warnings_as_errors=False):
+def nats_config_validate(value, env=None, base_dir=None, disable=None, warnings_as_errors=False, max_file_size=None,
+                         max_total_size=None):
     """List of finding dicts for NATS conf text or config values."""
-    return [f.to_dict() for f in findings_for("nats_config_validate", value, env, base_dir, disable, warnings_as_errors)]
+    return [f.to_dict() for f in findings_for("nats_config_validate", value, env, base_dir, disable, warnings_as_errors,
+                                              max_file_size, max_total_size)]
 
 
 class FilterModule(object):

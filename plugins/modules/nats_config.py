@@ -52,7 +52,9 @@ options:
         is also run there (with only O(env) and C(PATH) in its environment) and RV(server_check)
         reports whether its verdict and digest agree with this module's.
       - With O(content), the text is written to a temporary file in the remote temporary
-        directory for the server, so relative includes are resolved from there by the server.
+        directory for the server. With O(content) and O(base_dir), every file the module read is
+        copied below that temporary directory at its own absolute path and the text is written into
+        the copy of O(base_dir), so the server resolves relative includes as from O(base_dir).
     type: path
   host_checks:
     description:
@@ -71,6 +73,7 @@ options:
     default: false
 extends_documentation_fragment:
   - natsops.nats.nats_validation
+  - natsops.nats.nats_limits
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 attributes:
@@ -221,7 +224,9 @@ warnings:
   type: list
   elements: str
 files:
-  description: The main file (or C(<string>)) and every included file, in read order, with their SHA-256.
+  description:
+    - The main file (or C(<string>)) and every included file, in read order, with their SHA-256.
+    - Also on a parse error (the files read up to the error).
   returned: always
   type: list
   elements: dict

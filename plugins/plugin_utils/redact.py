@@ -166,6 +166,31 @@ def redact(values, secrets=None):
     return _redact(values, False, secrets)
 
 
+# Ansible walks results recursively (templating fails with "Recursive loop" on deep values): values nested
+# deeper than this are not returned to Ansible.
+MAX_RESULT_DEPTH = 100
+
+
+def result_depth(value, stop=MAX_RESULT_DEPTH):
+    """Nesting depth of dicts/lists (iterative; 0 for a scalar); stops counting past ``stop``."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, (list, tuple)):
+            children = node
+        else:
+            continue
+        if level > deepest:
+            deepest = level
+            if deepest > stop:
+                return deepest
+        stack.extend((c, level + 1) for c in children)
+    return deepest
+
+
 def scrub(text, secrets=()):
     """Remove secrets (and anything shaped like an nkey seed) from a message."""
     if not text:
@@ -181,4 +206,4 @@ def scrub(text, secrets=()):
     return _SEED_ANYWHERE.sub(REDACTED, text)
 
 
-__all__ = ["REDACTED", "SECRET_KEYS", "is_secret_key", "secret_values", "redact", "scrub"]
+__all__ = ["REDACTED", "MAX_RESULT_DEPTH", "result_depth", "SECRET_KEYS", "is_secret_key", "secret_values", "redact", "scrub"]

@@ -40,6 +40,8 @@ options:
     description: Count warnings as errors.
     type: bool
     default: false
+extends_documentation_fragment:
+  - natsops.nats.nats_limits
 seealso:
   - plugin: natsops.nats.nats_config_validate
     plugin_type: filter
@@ -68,9 +70,11 @@ _value:
 from ansible_collections.natsops.nats.plugins.filter.nats_config_validate import findings_for
 
 
-def nats_config_valid(value, env=None, base_dir=None, disable=None, warnings_as_errors=False):
+def nats_config_valid(value, env=None, base_dir=None, disable=None, warnings_as_errors=False, max_file_size=None,
+                      max_total_size=None):
     """True when the config has no error finding."""
-    findings = findings_for("nats_config_valid", value, env, base_dir, disable, warnings_as_errors)
+    findings = findings_for("nats_config_valid", value, env, base_dir, disable, warnings_as_errors, max_file_size,
+                            max_total_size)
     return not any(f.severity == "error" for f in findings)
 
 

@@ -162,14 +162,17 @@ def parse_error_finding(exc):
 
 
 def validate_text(text, filename=None, base_dir=None, env=None, loader=None, disable=(), warnings_as_errors=False,
-                  defaults=None):
-    """Parse then validate -> (ParseResult or None, [Finding])."""
+                  defaults=None, limits=None, files=None):
+    """Parse then validate -> (ParseResult or None, [Finding]).
+
+    limits: the parser's ``Limits`` (size caps, expansion budget); files: a list that receives every
+    file read, also when parsing fails."""
     disable = check_disable(disable)
     parser = _load_parser_codes()
     if parser is None:
         raise RuntimeError("the natsops.nats parser (conf_parser) is not available")
     try:
-        result = parser.parse_string(text, filename=filename, base_dir=base_dir, env=env, loader=loader)
+        result = parser.parse_string(text, filename=filename, base_dir=base_dir, env=env, loader=loader, limits=limits, files=files)
     except NatsConfError as exc:
         return None, apply_policy([parse_error_finding(exc)], disable, warnings_as_errors)
     return result, validate(result, disable, warnings_as_errors, defaults)

@@ -22,10 +22,12 @@ from __future__ import annotations
 # pylint: disable=unidiomatic-typecheck
 
 import bisect
+import errno
 import gc
 import hashlib
 import os
 import re
+import stat
 
 from collections.abc import Mapping, Set
 
@@ -38,7 +40,8 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.conf.lexer import (
 )
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import registry as checks_registry
 
-__all__ = ["parse_string", "parse_file", "go_join", "go_clean", "go_dir", "MAX_INCLUDE_DEPTH", "MAX_NESTING",
+__all__ = ["parse_string", "parse_file", "read_config_file", "load_bounded", "default_loader", "Limits", "DEFAULT_LIMITS",
+           "NotARegularFile", "FileTooLarge", "go_join", "go_clean", "go_dir", "MAX_INCLUDE_DEPTH", "MAX_NESTING",
            "IncludeCycleError", "QUIRK_CODES", "HAS_PYPARSING", "PYPARSING_IMPORT_ERROR"]
 
 MAX_INCLUDE_DEPTH = 64
@@ -91,6 +94,10 @@ _tuple_new = tuple.__new__          # marker: a value that is not stored at all 
 
 class IncludeCycleError(NatsConfError):
     """An include cycle / too deep include chain (the server itself would crash)."""
+
+
+class BudgetError(IncludeCycleError):
+    """Variable / env expansion beyond the work budget: reported as is, not wrapped per reference."""
 
 
 # ---------------------------------------------------------------------------
@@ -149,12 +156,118 @@ def _read_error(path, exc):
     return "%s %s: %s" % (op, path, _os_error_text(exc))
 
 
-def default_loader(path):
-    """Read a local file (path relative to the current directory, like the server)."""
-    if os.path.isdir(path):
-        raise IsADirectoryError(21, "Is a directory", path)
-    with open(path, "rb") as f:
-        return f.read()
+# ---------------------------------------------------------------------------
+# Resource limits (hostile input must neither hang nor exhaust the controller)
+# ---------------------------------------------------------------------------
+MiB = 1024 * 1024
+
+
+class Limits(object):
+    """Caps for one parse: bytes per file, bytes per config tree (main file + includes), and the
+    expansion budget (values reached through variable / env references, env values parsed)."""
+
+    __slots__ = ("max_file_size", "max_total_size", "max_expansion")
+
+    def __init__(self, max_file_size=16 * MiB, max_total_size=64 * MiB, max_expansion=100000):
+        for name, value in (("max_file_size", max_file_size), ("max_total_size", max_total_size),
+                            ("max_expansion", max_expansion)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError("%s must be a positive integer, not %r" % (name, value))
+        self.max_file_size = max_file_size
+        self.max_total_size = max_total_size
+        self.max_expansion = max_expansion
+
+
+DEFAULT_LIMITS = Limits()
+
+_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+class NotARegularFile(OSError):
+    """The path is a FIFO, a device or a socket: reading it could block forever or never end."""
+
+    def __init__(self, path, kind):
+        OSError.__init__(self, errno.EINVAL, "not a regular file but %s; nats-server would block or read it "
+                                             "without end, natsops.nats refuses it" % kind, path)
+
+
+class FileTooLarge(OSError):
+    """The file is larger than the per-file or per-tree cap."""
+
+    def __init__(self, path, size, cap, what):
+        OSError.__init__(self, errno.EFBIG, "file is too large (%s bytes; the %s is %d bytes)"
+                         % ("more than %d" % cap if size is None else "%d" % size, what, cap), path)
+
+
+def file_kind(mode):
+    """None for a regular file or a directory, else what the file is ('a named pipe (FIFO)', ...)."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    for test, kind in _FILE_KINDS:
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def default_loader(path, max_bytes=None):
+    """Read a local file (path relative to the current directory, like the server).
+
+    Only regular files are read: the file is opened non-blocking (a FIFO cannot block the open) and
+    checked with fstat before one byte is read; a directory gives IsADirectoryError, a FIFO, device or
+    socket NotARegularFile, a file larger than ``max_bytes`` FileTooLarge -- before reading it."""
+    kind = file_kind(os.stat(path).st_mode)     # a socket cannot even be opened: name it before trying
+    if kind is not None:
+        raise NotARegularFile(path, kind)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(21, "Is a directory", path)
+        kind = file_kind(st.st_mode)
+        if kind is not None:
+            raise NotARegularFile(path, kind)
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise FileTooLarge(path, st.st_size, max_bytes, "limit")
+        want = st.st_size + 1 if max_bytes is None else min(st.st_size, max_bytes) + 1
+        chunks = []
+        got = 0
+        while True:
+            chunk = os.read(fd, max(want - got, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+            if max_bytes is not None and got > max_bytes:     # the file grew while we read it
+                raise FileTooLarge(path, None, max_bytes, "limit")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+default_loader.bounded = True
+
+
+def load_bounded(loader, path, max_bytes, what="per-file limit"):
+    """loader(path) with the size cap checked before reading where the loader can (``loader.bounded``),
+    and after reading otherwise; raises OSError (FileTooLarge, NotARegularFile, ...)."""
+    if getattr(loader, "bounded", False):
+        try:
+            data = loader(path, max_bytes=max_bytes)
+        except OSError as exc:
+            if exc.errno != errno.EFBIG:        # FileTooLarge of this module or of the remote loader
+                raise
+            raise FileTooLarge(path, _size_of(exc), max_bytes, what) from None
+    else:
+        data = loader(path)
+    if data is not None and len(data) > max_bytes:
+        raise FileTooLarge(path, len(data), max_bytes, what)
+    return data
+
+
+def _size_of(exc):
+    m = re.search(r"\((\d+) bytes", str(exc.strerror))
+    return int(m.group(1)) if m else None
 
 
 def _clean_message(msg):
@@ -454,15 +567,85 @@ def convert_datetime(val):
 # ---------------------------------------------------------------------------
 # The parser
 # ---------------------------------------------------------------------------
+class _Need(Exception):
+    """Raised by a lookup inside a deep env resolution: resolve env variable ``name`` first, then retry."""
+
+    def __init__(self, name, line):
+        Exception.__init__(self, name)
+        self.name = name
+        self.line = line
+
+
+# env resolutions nest as Python calls up to this depth; deeper chains are driven by an explicit stack
+_ENV_CALL_DEPTH = 16
+
+
+class _Shared(object):
+    """State shared by the parsers of one config tree (main file, includes, env values)."""
+
+    __slots__ = ("limits", "env_refs", "env_memo", "drivers", "work", "total", "weights")
+
+    def __init__(self, limits):
+        self.limits = limits or DEFAULT_LIMITS
+        self.env_refs = set()       # env names being resolved (cycle detection)
+        self.env_memo = {}          # env name -> (value,) or () when the value stores nothing
+        self.drivers = 0            # nested env resolutions running as Python calls
+        self.work = 0               # expansion work done (values reached through references, env parses)
+        self.total = 0              # bytes of files read
+        self.weights = {}           # id(container) -> (container, number of values in it, expanded)
+
+    def spend(self, amount, parser, off):
+        self.work += amount
+        if self.work > self.limits.max_expansion:
+            raise parser._err(      # pylint: disable=protected-access
+                "variable expansion exceeds the budget of %d values (variables and env references that reference "
+                "each other multiply): nats-server expands every reference in full and would run for a very long "
+                "time or run out of memory on this config" % self.limits.max_expansion, off,
+                hint="reference a large value fewer times, or raise the expansion budget if this is intended", cls=BudgetError)
+
+    def weight(self, value):
+        """Number of values in value, references expanded (iterative, memoised per container)."""
+        if type(value) is not dict and type(value) is not list:
+            return 1
+        memo = self.weights
+        hit = memo.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        stack = [(value, False)]
+        while stack:
+            node, done = stack.pop()
+            hit = memo.get(id(node))
+            if hit is not None and hit[0] is node:
+                continue
+            children = node.values() if type(node) is dict else node
+            if done:
+                n = 1
+                for c in children:
+                    if type(c) is dict or type(c) is list:
+                        n += memo[id(c)][1]
+                    else:
+                        n += 1
+                memo[id(node)] = (node, n)
+                continue
+            stack.append((node, True))
+            for c in children:
+                if type(c) is dict or type(c) is list:
+                    h = memo.get(id(c))
+                    if h is None or h[0] is not c:
+                        stack.append((c, False))
+        return memo[id(value)][1]
+
+
 class _Parser(object):
-    def __init__(self, src, fp, base_dir, pedantic, env, loader, env_refs, chain, files, warnings, wcounts=None):
+    def __init__(self, src, fp, base_dir, pedantic, env, loader, shared, chain, files, warnings, wcounts=None):
         self.src = src
         self.fp = fp                    # file name used in "config is invalid (F:L:C)"
         self.base_dir = base_dir        # directory includes are joined onto
         self.pedantic = pedantic
         self.env = env
         self.loader = loader
-        self.env_refs = env_refs        # env names being resolved (shared with sub-parsers)
+        self.shared = shared
+        self.env_refs = shared.env_refs  # env names being resolved (shared with sub-parsers)
         self.chain = chain              # include chain (joined paths) for cycle detection
         self.files = files
         self.warnings = warnings
@@ -472,11 +655,11 @@ class _Parser(object):
         self.root_meta = None
 
     # -- errors / warnings -------------------------------------------------------------
-    def _err(self, message, off=None, hint=None, position=None):
+    def _err(self, message, off=None, hint=None, position=None, cls=NatsConfError):
         pos = position if position is not None else (self.src.position(off) if off is not None else None)
         if pos is None:
-            return NatsConfError(_clean_message(message), self.src.name or None, hint=hint)
-        return NatsConfError(_clean_message(message), pos[0] or None, pos[1], pos[2], hint=hint)
+            return cls(_clean_message(message), self.src.name or None, hint=hint)
+        return cls(_clean_message(message), pos[0] or None, pos[1], pos[2], hint=hint)
 
     def _allow(self, code):
         """Count a warning; False once MAX_WARNINGS_PER_CODE of this code were recorded."""
@@ -686,7 +869,10 @@ class _Parser(object):
                 if m[2] is None:
                     m[2] = set()
                 m[2].add(name)
-                return c[name]
+                value = c[name]
+                if type(value) is dict or type(value) is list:
+                    self.shared.spend(self.shared.weight(value), self, off)
+                return value
         line = self.src.text.count("\n", 0, off) + 1
         if name in self.env_refs:
             raise self._err("variable reference for '%s' on line %d could not be parsed: variable reference cycle for '%s'"
@@ -694,26 +880,88 @@ class _Parser(object):
         env = self.env
         value = env.get(name) if env is not None else None
         if value is not None:
-            if isinstance(value, bytes):
-                value = value.decode("utf-8", "surrogateescape")
-            self.env_refs.add(name)
-            try:
-                sub = _Parser(_Source("", "pk=" + value), "", ".", False, env, self.loader, self.env_refs,
+            shared = self.shared
+            hit = shared.env_memo.get(name)
+            if hit is None:
+                if shared.drivers >= _ENV_CALL_DEPTH:
+                    raise _Need(name, line)                      # the innermost resolution resolves it first
+                shared.drivers += 1
+                try:
+                    hit = self._resolve_env(name, off)
+                except NatsConfError as e:
+                    if isinstance(e, IncludeCycleError):
+                        raise
+                    raise self._err("variable reference for '%s' on line %d could not be parsed: %s"
+                                    % (name, line, e.message), off)
+                finally:
+                    shared.drivers -= 1
+            if hit:
+                shared.spend(shared.weight(hit[0]), self, off)
+                return hit[0]
+        raise self._err("variable reference for '%s' on line %d can not be found" % (name, line), off)
+
+    def _resolve_env(self, name, off):
+        """Parse env value ``name`` (as ``pk=<value>``) -> (value,) or () when it stores nothing.
+
+        The env values it references are resolved first, with an explicit stack (a chain of any depth
+        needs no Python recursion); every result is memoised for the whole parse (a value is the same
+        wherever it is referenced). A failure raises NatsConfError whose message is what the server
+        prints after 'variable reference for NAME on line N could not be parsed: '."""
+        shared = self.shared
+        memo = shared.env_memo
+        refs = shared.env_refs
+        work = [[name, None]]           # frames: [env name, the _Need it waits for]
+        refs.add(name)
+        try:
+            while work:
+                frame = work[-1]
+                n = frame[0]
+                value = self.env[n]
+                if isinstance(value, bytes):
+                    value = value.decode("utf-8", "surrogateescape")
+                shared.spend(1 + len(value) // 64, self, off)
+                sub = _Parser(_Source("", "pk=" + value), "", ".", False, self.env, self.loader, shared,
                               self.chain, self.files, None)
                 try:
                     sub.run()
+                except _Need as need:
+                    frame[1] = need
+                    work.append([need.name, None])
+                    refs.add(need.name)
+                    continue
                 except IncludeCycleError:
                     raise
                 except NatsConfError as e:
-                    raise self._err("variable reference for '%s' on line %d could not be parsed: %s"
-                                    % (name, line, e.message), off)
-            finally:
-                self.env_refs.discard(name)
-            if "pk" in sub.mapping:
-                return sub.mapping["pk"]
-        raise self._err("variable reference for '%s' on line %d can not be found" % (name, line), off)
+                    msg = e.message
+                    work.pop()
+                    refs.discard(n)
+                    while work:
+                        below = work.pop()
+                        refs.discard(below[0])
+                        msg = "variable reference for '%s' on line %d could not be parsed: %s" % (
+                            below[1].name, below[1].line, msg)
+                    raise NatsConfError(msg)
+                memo[n] = (sub.mapping["pk"],) if "pk" in sub.mapping else ()
+                work.pop()
+                refs.discard(n)
+            return memo[name]
+        finally:
+            for frame in work:
+                refs.discard(frame[0])
 
     # -- includes (spec 6) -------------------------------------------------------------------
+    def _load(self, path):
+        """Read an include within the per-file cap and what is left of the per-tree cap."""
+        shared = self.shared
+        limits = shared.limits
+        left = limits.max_total_size - shared.total
+        if left < limits.max_file_size:
+            data = load_bounded(self.loader, path, max(left, 0), "limit for the whole config tree (main file and includes)")
+        else:
+            data = load_bounded(self.loader, path, limits.max_file_size)
+        shared.total += len(data)
+        return data
+
     def _include(self, it, ctx, meta):
         path = it[1]
         joined = go_join(self.base_dir, path)
@@ -732,7 +980,7 @@ class _Parser(object):
                                     self.src.name or None, *self.src.line_col(it[2]))
         prefix = "error parsing include file '%s', " % path
         try:
-            data = self.loader(joined)
+            data = self._load(joined)
         except (IOError, OSError) as e:
             msg = _read_error(joined, e)
             if not self.pedantic:
@@ -746,7 +994,7 @@ class _Parser(object):
             raw = data.encode("utf-8", "surrogateescape")
         self.files.append({"path": joined, "sha256": hashlib.sha256(raw).hexdigest()})
         child = _Parser(_Source(joined, text), joined, go_dir(joined), self.pedantic, self.env, self.loader,
-                        self.env_refs, self.chain + [joined], self.files, self.warnings, self.wcounts)
+                        self.shared, self.chain + [joined], self.files, self.warnings, self.wcounts)
         try:
             child.run()
         except IncludeCycleError:
@@ -858,46 +1106,87 @@ def _result(parser, files, warnings):
     return ParseResult(parser.mapping, LazyPositions(lazy, 0), LazyPositions(lazy, 1), LazyPathSet(lazy), files, warnings)
 
 
+_BAD_SURROGATE = re.compile(u"[\ud800-\udc7f\udd00-\udfff]")
+
+
+def _canon(text):
+    """Text whose every character encodes with surrogateescape: a lone surrogate that is not an escaped
+    byte (only possible in text handed over as str) becomes the bytes Python's 'surrogatepass' gives it,
+    which Go reads as invalid UTF-8 -- as if the file held them."""
+    try:
+        text.encode("utf-8", "surrogateescape")
+        return text
+    except UnicodeEncodeError:
+        return _BAD_SURROGATE.sub(lambda m: m.group(0).encode("utf-8", "surrogatepass").decode("utf-8", "surrogateescape"),
+                                  text)
+
+
 def _to_text(data):
     if isinstance(data, bytes):
         return data.decode("utf-8", "surrogateescape"), data
     if isinstance(data, bytearray):
         data = bytes(data)
         return data.decode("utf-8", "surrogateescape"), data
+    data = _canon(data)
     return data, data.encode("utf-8", "surrogateescape")
 
 
-def parse_string(text, filename=None, base_dir=None, env=None, loader=None):
+def _env_map(env):
+    if not env:
+        return {}
+    out = {}
+    for k, v in env.items():
+        if isinstance(v, str):
+            v = _canon(v)
+        out[k] = v
+    return out
+
+
+def _check_main(raw, name, limits):
+    if len(raw) > limits.max_file_size:
+        raise NatsConfError("%s: %s" % (name, FileTooLarge(name, len(raw), limits.max_file_size, "per-file limit").strerror),
+                            name if name != "<string>" else None)
+
+
+def parse_string(text, filename=None, base_dir=None, env=None, loader=None, limits=None, files=None):
     """Parse config text (str or bytes).
 
     filename: shown in messages/positions (the server's ``-c`` argument); includes resolve
     against ``base_dir`` if given, else the directory of filename (``.``).
     env: mapping name -> value for ``$VAR`` lookups (default: empty; pass os.environ explicitly).
-    loader: callable(path) -> bytes for includes (default: local files).
+    loader: callable(path) -> bytes for includes (default: local files, regular files only).
+    limits: ``Limits`` (size caps, expansion budget); default ``DEFAULT_LIMITS``.
+    files: a list that receives ``{"path", "sha256"}`` of every file read, also when parsing fails.
     """
+    limits = limits or DEFAULT_LIMITS
     s, raw = _to_text(text)
     fp = filename or ""
+    _check_main(raw, filename or "<string>", limits)
     base = base_dir if base_dir is not None else go_dir(fp)
-    files = [{"path": filename or "<string>", "sha256": hashlib.sha256(raw).hexdigest()}]
+    files = files if files is not None else []
+    files.append({"path": filename or "<string>", "sha256": hashlib.sha256(raw).hexdigest()})
     warnings = []
     chain = [go_clean(filename)] if filename else []
-    p = _Parser(_Source(fp, s), fp, base, True, env if env is not None else {}, loader or default_loader, set(),
+    shared = _Shared(limits)
+    shared.total = len(raw)
+    p = _Parser(_Source(fp, s), fp, base, True, _env_map(env), loader or default_loader, shared,
                 chain, files, warnings)
     _run(p)
     return _result(p, files, warnings)
 
 
-def parse_file(path, env=None, loader=None):
-    """Read and parse a config file; read errors give the server's 'open PATH: ...' text."""
-    load = loader or default_loader
+def read_config_file(path, loader=None, limits=None):
+    """The bytes of a main config file, within the per-file cap; raises NatsConfError with the server's
+    'open PATH: ...' text (or why the file is refused)."""
+    limits = limits or DEFAULT_LIMITS
     try:
-        data = load(path)
+        return load_bounded(loader or default_loader, path, limits.max_file_size)
     except (IOError, OSError) as e:
         raise NatsConfError(_read_error(path, e), path)
-    s, raw = _to_text(data)
-    files = [{"path": path, "sha256": hashlib.sha256(raw).hexdigest()}]
-    warnings = []
-    p = _Parser(_Source(path, s), path, go_dir(path), True, env if env is not None else {}, load, set(),
-                [go_clean(path)], files, warnings)
-    _run(p)
-    return _result(p, files, warnings)
+
+
+def parse_file(path, env=None, loader=None, limits=None, files=None):
+    """Read and parse a config file; read errors give the server's 'open PATH: ...' text."""
+    load = loader or default_loader
+    data = read_config_file(path, load, limits)
+    return parse_string(data, filename=path, base_dir=go_dir(path), env=env, loader=load, limits=limits, files=files)

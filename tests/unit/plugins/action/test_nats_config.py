@@ -50,6 +50,7 @@ class FakeHost(object):
     def __init__(self, become=False):
         self.slurps = []
         self.fetches = []
+        self.commands = []
         self.become = become
 
     def slurp(self, module_name=None, module_args=None, task_vars=None, **kw):
@@ -62,6 +63,13 @@ class FakeHost(object):
             return {"failed": True, "msg": "Source is a directory and must be a file: %s" % src}
         with open(src, "rb") as fh:
             return {"content": base64.b64encode(fh.read()).decode(), "encoding": "base64", "source": src}
+
+    def shell(self, cmd, sudoable=True, **kw):
+        """The managed host's sh (the loader asks it what a path is before reading it)."""
+        import subprocess
+        self.commands.append(cmd)
+        p = subprocess.run(["/bin/sh", "-c", cmd], capture_output=True, text=True, timeout=60, check=False)
+        return {"rc": p.returncode, "stdout": p.stdout, "stderr": p.stderr}
 
     def fetch_file(self, src, dest):
         self.fetches.append(src)
@@ -81,6 +89,7 @@ def make_action(args, host=None, check_mode=False):
     connection.fetch_file = host.fetch_file
     action = action_mod.ActionModule(task, connection, MagicMock(), loader=None, templar=None, shared_loader_obj=None)
     action._execute_module = host.slurp
+    action._low_level_execute_command = host.shell
     return action, host
 
 
@@ -135,9 +144,12 @@ def test_parse_error_cannot_be_disabled():
 def fake_core(monkeypatch, parsed, findings, codes=("cluster-gateway-name-conflict", "some-warning")):
     calls = []
 
-    def validate_text(text, filename=None, base_dir=None, env=None, loader=None, disable=(), warnings_as_errors=False):
+    def validate_text(text, filename=None, base_dir=None, env=None, loader=None, disable=(), warnings_as_errors=False,
+                      limits=None, files=None):
         calls.append(dict(text=text, filename=filename, base_dir=base_dir, env=env, disable=disable,
                           warnings_as_errors=warnings_as_errors))
+        if files is not None and parsed is not None:
+            files.extend(parsed.files)
         return parsed, list(findings)
 
     def disable_problem(disable):
@@ -288,7 +300,7 @@ def _local_shell(action, tmp_path):
         return str(d) + "/"
 
     def transfer_data(path, data):
-        with open(path, "w") as fh:
+        with open(path, "wb" if isinstance(data, bytes) else "w") as fh:
             fh.write(data)
         return path
 
@@ -481,3 +493,66 @@ def test_host_checks_read_files_over_the_connection(tmp_path, become):
     result, host = run({"path": str(conf)}, host=FakeHost(become=become))
     assert result.get("failed") is not True and result["valid"] is True
     assert (host.slurps if become else host.fetches) == [str(conf)]
+
+
+# -- hostile files (issue 15) ------------------------------------------------------
+
+@needs_core
+def test_fifo_and_device_are_refused_before_reading(tmp_path):
+    os.mkfifo(str(tmp_path / "fifo.conf"))
+    _write(tmp_path, {"m.conf": "port: 4222\ninclude fifo.conf\n"})
+    path = str(tmp_path / "m.conf")
+    result, host = run({"path": path})
+    assert result["failed"] is True
+    assert result["errors"][0]["message"] == (
+        "error parsing include file 'fifo.conf', open %s/fifo.conf: not a regular file but a named pipe (FIFO); "
+        "nats-server would block or read it without end, natsops.nats refuses it" % tmp_path)
+    assert host.fetches == [path] and host.slurps == []        # the FIFO was never opened
+    with pytest.raises(AnsibleActionFail) as info:
+        run({"path": "/dev/zero"})
+    assert str(info.value) == ("cannot read /dev/zero on the managed host: not a regular file but a character device; "
+                               "nats-server would block or read it without end, natsops.nats refuses it")
+
+
+@needs_core
+def test_size_caps_are_checked_before_the_transfer(tmp_path):
+    _write(tmp_path, {"m.conf": "include big.conf\n", "big.conf": "port: 4222 # %s\n" % ("x" * 2000)})
+    path = str(tmp_path / "m.conf")
+    result, host = run({"path": path, "max_file_size": 1000})
+    assert result["failed"] is True
+    assert result["errors"][0]["message"] == ("error parsing include file 'big.conf', open %s/big.conf: file is too large "
+                                              "(2014 bytes; the per-file limit is 1000 bytes)" % tmp_path)
+    assert host.fetches == [path] and host.slurps == []
+    result, host = run({"path": path, "max_total_size": 1000})
+    assert result["errors"][0]["message"] == (
+        "error parsing include file 'big.conf', open %s/big.conf: file is too large (2014 bytes; the limit for the whole "
+        "config tree (main file and includes) is 983 bytes)" % tmp_path)
+    with pytest.raises(AnsibleActionFail) as info:
+        run({"path": path, "max_file_size": 0})
+    assert str(info.value) == "max_file_size must be a positive integer, not 0"
+
+
+@needs_core
+def test_files_are_listed_on_a_parse_error(tmp_path):
+    _write(tmp_path, {"m.conf": "include a.conf\ninclude b.conf\n", "a.conf": "port: 4222\n", "b.conf": "x = [\n"})
+    path = str(tmp_path / "m.conf")
+    result, dummy = run({"path": path})
+    assert result["failed"] is True and result["config"] is None
+    assert [f["path"] for f in result["files"]] == [path, str(tmp_path / "a.conf"), str(tmp_path / "b.conf")]
+
+
+@needs_core
+def test_server_check_with_content_and_base_dir_resolves_includes_from_base_dir(tmp_path):
+    _write(tmp_path, {"etc/auth.conf": "authorization { user: a, password: pw-secret-2 }\n",
+                      "etc/sub/c.conf": "include ../auth.conf\nserver_name: n1\n"})
+    action, dummy = make_action({"content": "port: 4222\ninclude sub/c.conf\n", "base_dir": str(tmp_path / "etc"),
+                                 "server_binary": _harness().binary()})
+    _local_shell(action, tmp_path)
+    result = action.run(task_vars={})
+    assert "failed" not in result, result["msg"]
+    check = result["server_check"]
+    assert check["valid"] is True and check["agrees"] is True and check["digest"] == result["digest"]
+    _write(tmp_path, {"real.conf": "port: 4222\ninclude etc/sub/c.conf\n"})
+    assert result["digest"] == _harness().check(str(tmp_path / "real.conf")).digest
+    assert not os.path.exists(str(tmp_path / "remote-tmp"))
+    assert "pw-secret-2" not in json.dumps(result)

@@ -160,3 +160,47 @@ def test_parse_render_digest_round_trip():
     values = nats_config_parse(text)
     again = to_nats_config(values)
     assert nats_config_digest(again) == nats_config_digest(text)
+
+
+# -- hostile input (issue 15) ---------------------------------------------------------
+
+def test_parse_filter_refuses_values_too_deep_for_ansible():
+    ok = "t = " + "{a " * 99 + "1" + "}" * 99 + "\n"          # 100 levels with the top map
+    node = nats_config_parse(ok)["t"]
+    for dummy in range(98):
+        node = node["a"]
+    assert node == {"a": 1}
+    deep = "t = " + "{a " * 300 + "1" + "}" * 300 + "\n"
+    with pytest.raises(AnsibleFilterError) as info:
+        nats_config_parse(deep)
+    assert str(info.value) == (
+        "natsops.nats.nats_config_parse: the parsed config is nested more than 100 levels deep; Ansible cannot template "
+        "values that deep, so they are not returned (natsops.nats.nats_config_validate and nats_config_digest accept it)")
+    assert nats_config_digest(deep) == digest(parse_mod.parse_text("x", deep).config)
+
+
+def test_parse_filters_size_caps(tmp_path):
+    (tmp_path / "big.conf").write_text("port = 4222 # %s\n" % ("x" * 100))
+    text = "include big.conf\n"
+    assert nats_config_parse(text, base_dir=str(tmp_path)) == {"port": 4222}
+    with pytest.raises(AnsibleFilterError) as info:
+        nats_config_parse(text, base_dir=str(tmp_path), max_file_size=50)
+    assert str(info.value) == ("natsops.nats.nats_config_parse: <string>:1:1: error parsing include file 'big.conf', open "
+                               "%s/big.conf: file is too large (115 bytes; the per-file limit is 50 bytes)" % tmp_path)
+    with pytest.raises(AnsibleFilterError) as info:
+        nats_config_digest(text, base_dir=str(tmp_path), max_total_size=100)
+    assert "the limit for the whole config tree (main file and includes) is 83 bytes" in str(info.value)
+    with pytest.raises(AnsibleFilterError) as info:
+        nats_config_parse(text, max_file_size="big")
+    assert str(info.value) == "natsops.nats.nats_config_parse: max_file_size must be a positive integer, not 'big'"
+
+
+def test_parse_filter_include_of_a_fifo(tmp_path):
+    import os
+    os.mkfifo(str(tmp_path / "fifo.conf"))
+    with pytest.raises(AnsibleFilterError) as info:
+        nats_config_parse("include fifo.conf\n", base_dir=str(tmp_path))
+    assert str(info.value) == (
+        "natsops.nats.nats_config_parse: <string>:1:1: error parsing include file 'fifo.conf', open %s/fifo.conf: not a "
+        "regular file but a named pipe (FIFO); nats-server would block or read it without end, natsops.nats refuses it"
+        % tmp_path)

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
-from ansible_collections.natsops.nats.plugins.plugin_utils.conf.parser import MAX_NESTING, parse_file, parse_string
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.parser import MAX_NESTING, Limits, parse_file, parse_string
 
 J1 = "json: error calling MarshalJSON for type *conf.token: "
 
@@ -114,14 +114,18 @@ def test_50mb_files(tmp_path):
         f.write(chunk * 20000)
         f.write("port = 4222\n")
     assert big.stat().st_size > 50 * 1000 * 1000
-    r = parse_file(str(big))
+    with pytest.raises(NatsConfError) as info:
+        parse_file(str(big))           # the default per-file cap is 16 MiB, checked before reading
+    assert info.value.message == "open %s: file is too large (%d bytes; the per-file limit is 16777216 bytes)" % (
+        big, big.stat().st_size)
+    r = parse_file(str(big), limits=Limits(max_file_size=64 * 1024 * 1024))
     assert r.config["port"] == 4222
     assert len(r.config["s"]) == 20 * 1024 * 1024
     assert r.key_positions[("port",)].line == 400000 + 20000 + 4
     # the same file cut in the middle of the block string: a clean error
     data = big.read_bytes()[: 30 * 1000 * 1000]
     with pytest.raises(NatsConfError) as info:
-        parse_string(data, filename="cut.conf")
+        parse_string(data, filename="cut.conf", limits=Limits(max_file_size=64 * 1024 * 1024))
     assert info.value.message.endswith("'Unexpected EOF processing block.'")
 
 
