@@ -22,7 +22,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, Finding, split
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
-from ansible_collections.natsops.nats.plugins.plugin_utils.redact import MAX_RESULT_DEPTH, REDACTED, redact, result_depth, scrub, secret_values
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import MAX_RESULT_DEPTH, REDACTED, redact, result_depth, scrub, unknown_top_level_keys
 from ansible_collections.natsops.nats.plugins.plugin_utils.remote.loader import RemoteError, RemoteLoader, run_server_check
 
 try:
@@ -195,7 +195,9 @@ class ActionModule(ActionBase):
         finally:
             loader.cleanup()
 
-        secrets = secret_values(parsed.config) if parsed is not None else set()
+        # the one redaction: the parser's marks, plus every env value (secret whether the config used it or not)
+        secrets = set(parsed.secrets) if parsed is not None else set()
+        secrets.update(v for v in env.values() if v)
         errors, warnings = split(findings)
         error_dicts = [_clean_finding(f, secrets) for f in errors]
         all_dicts = [_clean_finding(f, secrets) for f in findings]
@@ -214,7 +216,7 @@ class ActionModule(ActionBase):
                 warning_texts.append("the parsed config is nested more than %d levels deep; it is not returned as 'config'"
                                      % MAX_RESULT_DEPTH)
             else:
-                config = _plain(redact(parsed.config, secrets))
+                config = _plain(redact(parsed.config, secrets, hidden=unknown_top_level_keys(findings)))
 
         result.update(
             valid=not error_dicts,

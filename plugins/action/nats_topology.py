@@ -117,7 +117,7 @@ class ActionModule(ActionBase):
             for host, value in configs.items():
                 cfg = getattr(value, "config", value)
                 if isinstance(cfg, dict):
-                    secrets.update(secret_values(cfg))
+                    secrets.update(secret_values(cfg, getattr(value, "marks", ())))
         dicts = [self._clean(f, secrets) for f in findings]
         errors = [d for d in dicts if d["severity"] == "error"]
         warnings = [d for d in dicts if d["severity"] == "warning"]
@@ -151,7 +151,7 @@ class ActionModule(ActionBase):
     def _clean(finding, secrets):
         d = finding.to_dict()
         d["host"] = finding.host
-        if secrets and scrub is not None:
+        if scrub is not None:
             d["message"] = scrub(d["message"], secrets)
             if d.get("hint"):
                 d["hint"] = scrub(d["hint"], secrets)

@@ -86,7 +86,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import GoTime, NatsConfError
 from ansible_collections.natsops.nats.plugins.plugin_utils.render.writer import to_plain
-from ansible_collections.natsops.nats.plugins.plugin_utils.redact import MAX_RESULT_DEPTH, result_depth
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import MAX_RESULT_DEPTH, result_depth, scrub
 
 try:
     from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser
@@ -150,7 +150,9 @@ def parse_text(name, text, env=None, base_dir=None, max_file_size=None, max_tota
     try:
         return conf_parser.parse_string(text, base_dir=base_dir, env=_env(name, env), limits=limits)
     except NatsConfError as exc:
-        raise AnsibleFilterError("natsops.nats.%s: %s" % (name, exc.format())) from None
+        marks = set(getattr(exc, "marks", ()))
+        marks.update(v for v in (env or {}).values() if isinstance(v, str) and v)
+        raise AnsibleFilterError("natsops.nats.%s: %s" % (name, scrub(exc.format(), marks))) from None
 
 
 def _datetime(text):

@@ -129,6 +129,15 @@ except ImportError as exc:  # pragma: no cover - broken install
     IMPORT_ERROR = exc
 
 
+def _parsed_or_none(text):
+    """The ParseResult of config text (for its secrets), or None when it does not parse."""
+    try:
+        from ansible_collections.natsops.nats.plugins.plugin_utils.conf.parser import parse_string
+        return parse_string(text)
+    except Exception:  # pylint: disable=broad-except
+        return None
+
+
 def _scrub_all(findings, configs):
     """Dicts of the findings with any secret value of the configs masked."""
     try:
@@ -137,17 +146,18 @@ def _scrub_all(findings, configs):
         return [f.to_dict() for f in findings]
     secrets = set()
     for value in configs.values():
+        if isinstance(value, (str, bytes)):
+            value = _parsed_or_none(value)
         config = getattr(value, "config", value)
         if isinstance(config, dict):
-            secrets.update(secret_values(config))
+            secrets.update(secret_values(config, getattr(value, "marks", ())))
     out = []
     for f in findings:
         d = f.to_dict()
         d["host"] = f.host
-        if secrets:
-            d["message"] = scrub(d["message"], secrets)
-            if d.get("hint"):
-                d["hint"] = scrub(d["hint"], secrets)
+        d["message"] = scrub(d["message"], secrets)
+        if d.get("hint"):
+            d["hint"] = scrub(d["hint"], secrets)
         out.append(d)
     return out
 

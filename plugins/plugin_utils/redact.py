@@ -1,115 +1,52 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
 # Apache License 2.0 (see LICENSE)
-"""Replace secrets in parsed NATS config values before they leave the collection.
+"""The one redaction of natsops.nats: every output (``config``, findings, ``server_check``, diffs,
+warnings) passes through it.
 
-``redact(values)`` returns a deep copy of a parsed config in which
+Which values are secret is decided by ``conf/secrets.py`` -- the marks the parser sets while it
+reads a config (``ParseResult.secrets``: values at secret paths, URL user info, nkey seeds and PEM
+keys, values that came from ``env``, secret values a later key overwrote). This module masks them:
 
-* the value of every secret key (``password``, ``pass``, ``token``,
-  ``auth_token``, ``seed``, ``key``/``prev_key`` (JetStream encryption keys),
-  ``default_sentinel`` (a bearer JWT), ``private_key``, ``secret``, ...) is
-  replaced by ``REDACTED`` -- all scalars below it, also inside lists;
-* a leafnode remote's ``nkey`` (a seed there, unlike a user's public ``nkey``);
-* every string that looks like an nkey seed (``SU...``, ``SA...``, ``SO...``)
-  or holds a PEM private key is replaced, whatever its key;
-* the password (or a bare token) in the user-info part of a URL is replaced:
-  ``nats://ruser:s3cret@host:6222`` -> ``nats://ruser:********@host:6222``;
-* any other string equal to one of those secrets is replaced as well (a
-  top-level variable ``PASS = "s3cret"`` used as ``password: $PASS`` is still
-  stored under ``PASS`` in the parsed map).
-
-``secret_values(values)`` returns the secrets themselves, and
-``scrub(text, secrets)`` removes them from a message.
+* ``redact(values, secrets)`` returns a deep copy of config values in which every value at a secret
+  path, every string equal to a secret, every seed / PEM key is ``********`` and every URL keeps its
+  user name but not its password (``nats://ruser:********@host:6222``);
+* ``scrub(text, secrets)`` masks a message: every URL with user info, every occurrence of a secret
+  (shorter than 4 characters only where it stands as a value of its own), every quoted piece of a secret
+  (nats-server quotes pieces of a URL it cannot parse), every nkey seed;
+* ``secret_values(values)`` collects the secrets of values that did not come from the parser
+  (the role's inventory).
 """
 
 from __future__ import annotations
 
 import re
 
-REDACTED = "********"
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.secrets import (
+    REDACTED, SECRET_KEYS, SEED_ANYWHERE, is_secret_key, is_secret_string, tree_secrets, url_userinfo,
+)
 
-SECRET_KEYS = frozenset((
-    "password", "pass", "passwd", "token", "auth_token", "bearer_token",
-    "seed", "nkey_seed", "seed_file_content",
-    "key", "prev_key", "encryption_key",
-    "default_sentinel",
-    "private_key", "secret", "client_secret", "signing_key_seed",
-))
-
-# nkey seeds: 'S' + the role prefix + base32 (58 characters in total)
-_SEED = re.compile(r"^S[ACNOPUX][A-Z2-7]{40,}$")
-_PEM_PRIVATE = re.compile(r"-----BEGIN [A-Z0-9 ]*(?:PRIVATE KEY|NKEY SEED)-----")  # PEM keys, .creds seeds
-_SEED_ANYWHERE = re.compile(r"\bS[ACNOPUX][A-Z2-7]{54,}\b")
-# scheme://userinfo@host...
-_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^@/?#]*)@(?P<rest>.*)$", re.S)
-
-
-# keys that hold secrets only inside a given block: a leafnode remote's ``nkey`` is its seed
-SECRET_KEYS_IN = {"remotes": frozenset(("nkey",))}
-
-
-def is_secret_key(key, parent=None):
-    if not isinstance(key, str):
-        return False
-    low = key.lower()
-    if low in SECRET_KEYS:
-        return True
-    return isinstance(parent, str) and low in SECRET_KEYS_IN.get(parent.lower(), ())
-
-
-def _is_secret_string(value):
-    return bool(_SEED.match(value) or _PEM_PRIVATE.search(value) or _SEED_ANYWHERE.search(value))
+# URLs with user info inside a message: scheme:// then anything but blanks/brackets/quotes up to the last '@'
+# of the URL (passwords may hold '/', '#', '?' and '@')
+_URL_IN_TEXT = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<info>(?:[^\s\[\]\"<>\\]|\\.)*)@")
+_QUOTED_IN_TEXT = re.compile(r"\"([^\"]+)\"|'([^']+)'")
 
 
 def _url_secret(value):
     """(redacted url, secret) for a URL with user info, else (value, None)."""
-    m = _URL.match(value)
-    if not m:
+    info = url_userinfo(value)
+    if info is None or not info[2]:
         return value, None
-    info = m.group("userinfo")
-    if not info:
-        return value, None
-    if ":" in info:
-        user, secret = info.split(":", 1)
-        if not secret:
-            return value, None
-        return "%s%s:%s@%s" % (m.group("scheme"), user, REDACTED, m.group("rest")), secret
-    # a bare user-info is a token (or a user name; redact it either way)
-    return "%s%s@%s" % (m.group("scheme"), REDACTED, m.group("rest")), info
+    scheme, user, secret, rest = info
+    if user:
+        return "%s%s:%s@%s" % (scheme, user, REDACTED, rest), secret
+    return "%s%s@%s" % (scheme, REDACTED, rest), secret
 
 
-def _leaf_secret(node, secret, found):
-    if secret:
-        if node is not None and not isinstance(node, bool):
-            found.add(str(node))
-    elif isinstance(node, str):
-        if _is_secret_string(node):
-            found.add(str(node))
-        else:
-            _dummy, url_secret = _url_secret(node)
-            if url_secret:
-                found.add(url_secret)
-
-
-def _collect(root, secret, found, parent=None):
-    """Gather secret strings; iterative, so 10,000-deep documents are fine."""
-    stack = [(root, secret, parent)]
-    while stack:
-        node, secret, parent = stack.pop()
-        if isinstance(node, dict):
-            for k, v in node.items():
-                stack.append((v, secret or is_secret_key(k, parent), k))
-        elif isinstance(node, (list, tuple)):
-            for v in node:
-                stack.append((v, secret, parent))
-        else:
-            _leaf_secret(node, secret, found)
-
-
-def secret_values(values):
-    """Set of the secret strings found in parsed config values."""
-    found = set()
-    _collect(values, False, found)
+def secret_values(values, marks=()):
+    """Set of the secret strings in config values (plus ``marks``, e.g. ``ParseResult.marks``)."""
+    found = set(marks or ())
+    tree_secrets(values, found)
     found.discard("")
     return found
 
@@ -120,7 +57,7 @@ def _redact_leaf(node, secret, secrets):
             return node
         return REDACTED
     if isinstance(node, str):
-        if _is_secret_string(node) or str(node) in secrets:
+        if is_secret_string(node) or str(node) in secrets:
             return REDACTED
         redacted, url_secret = _url_secret(node)
         if url_secret:
@@ -159,11 +96,29 @@ def _redact(root, secret, secrets, parent=None):
     return top
 
 
-def redact(values, secrets=None):
-    """Deep copy of values with secrets replaced by REDACTED."""
+def redact(values, secrets=None, hidden=()):
+    """Deep copy of values with secrets replaced by REDACTED.
+
+    hidden: top-level keys whose whole value is replaced (keys the server rejects as unknown fields: an
+    included ``KEY=VALUE`` file or ``/proc/self/environ`` must not come back in ``config``)."""
     if secrets is None:
         secrets = secret_values(values)
-    return _redact(values, False, secrets)
+    out = _redact(values, False, secrets)
+    if hidden and isinstance(out, dict):
+        for key in hidden:
+            if key in out:
+                out[key] = REDACTED
+    return out
+
+
+def unknown_top_level_keys(findings):
+    """Top-level keys with an ``unknown-field`` error finding (for ``redact(..., hidden=...)``)."""
+    keys = set()
+    for f in findings:
+        path = getattr(f, "path", None)
+        if getattr(f, "code", None) == "unknown-field" and isinstance(path, str) and path and not any(c in path for c in ".["):
+            keys.add(path)
+    return keys
 
 
 # Ansible walks results recursively (templating fails with "Recursive loop" on deep values): values nested
@@ -191,19 +146,69 @@ def result_depth(value, stop=MAX_RESULT_DEPTH):
     return deepest
 
 
+def _mask_url(m):
+    info = m.group("info")
+    user, colon, dummy = info.partition(":")
+    if colon:
+        return "%s%s:%s@" % (m.group("scheme"), user, REDACTED)
+    return "%s%s@" % (m.group("scheme"), REDACTED)
+
+
+_DELIMS = frozenset("'\"[]{}(), \t\n=")
+
+
+def _replace_bounded(text, secret):
+    """Replace a short secret where it stands as a value of its own: between quotes, brackets,
+    blanks, commas or '=' (a short secret inside a word or an address is left alone: masking every
+    '0' of '127.0.0.1' would only garble the message)."""
+    out = []
+    start = 0
+    n = len(secret)
+    while True:
+        i = text.find(secret, start)
+        if i < 0:
+            break
+        before = text[i - 1] if i > 0 else ""
+        after = text[i + n] if i + n < len(text) else ""
+        if (not before or before in _DELIMS) and (not after or after in _DELIMS):
+            out.append(text[start:i])
+            out.append(REDACTED)
+        else:
+            out.append(text[start:i + n])
+        start = i + n
+    out.append(text[start:])
+    return "".join(out)
+
+
 def scrub(text, secrets=()):
-    """Remove secrets (and anything shaped like an nkey seed) from a message."""
+    """Mask secrets in a message (see the module doc)."""
     if not text:
         return text
     text = str(text)
-    for s in sorted(secrets or (), key=len, reverse=True):
-        if len(s) >= 4:
-            text = text.replace(s, REDACTED)
-        else:
-            # too short to replace blindly: only where it is quoted
-            for q in ('"', "'"):
-                text = text.replace(q + s + q, q + REDACTED + q)
-    return _SEED_ANYWHERE.sub(REDACTED, text)
+    text = _URL_IN_TEXT.sub(_mask_url, text)
+    variants = set()
+    for s in secrets or ():
+        if s:
+            variants.add(s)
+            quoted = s.replace("\\", "\\\\").replace('"', '\\"')       # as a message quotes it (Go %q)
+            if quoted != s:
+                variants.add(quoted)
+    ordered = sorted(variants, key=len, reverse=True)
+    for s in ordered:
+        if s not in text:
+            continue
+        text = text.replace(s, REDACTED) if len(s) >= 4 else _replace_bounded(text, s)
+    if ordered:
+        def quoted(m):
+            piece = m.group(1) if m.group(1) is not None else m.group(2)
+            core = piece.strip(":@/ ")
+            # pieces of 2+ characters, or any piece Go cut out of a URL (':p' as an invalid port)
+            if piece != REDACTED and core and (len(core) >= 2 or core != piece) and any(core in s for s in ordered):
+                q = '"' if m.group(1) is not None else "'"
+                return q + REDACTED + q
+            return m.group(0)
+        text = _QUOTED_IN_TEXT.sub(quoted, text)
+    return SEED_ANYWHERE.sub(REDACTED, text)
 
 
-__all__ = ["REDACTED", "MAX_RESULT_DEPTH", "result_depth", "SECRET_KEYS", "is_secret_key", "secret_values", "redact", "scrub"]
+__all__ = ["REDACTED", "MAX_RESULT_DEPTH", "result_depth", "SECRET_KEYS", "is_secret_key", "secret_values", "redact", "scrub", "unknown_top_level_keys"]

@@ -127,16 +127,14 @@ def run_checks(result, defaults=None):
     return _log_file_note(out, ctx)
 
 
-def _scrub(findings, config):
-    """Mask the config's secrets (passwords, tokens, URL credentials) in messages and hints."""
+def _scrub(findings, result):
+    """Mask the config's secrets (the parser's marks: passwords, tokens, URL credentials, env values) in
+    messages and hints -- the one redaction of plugin_utils/redact.py."""
     try:
-        from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub, secret_values
+        from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub
     except ImportError:  # pragma: no cover - redaction helper missing
         return findings
-    try:
-        secrets = secret_values(config) if isinstance(config, dict) else set()
-    except RecursionError:  # absurdly deep documents: fall back to masking nkey seeds only
-        secrets = set()
+    secrets = getattr(result, "secrets", None) or set()
     out = []
     for f in findings:
         message = scrub(f.message, secrets)
@@ -147,12 +145,19 @@ def _scrub(findings, config):
     return out
 
 
+class _Marks(object):
+    """The secrets of a config that did not parse (what _scrub reads from a ParseResult)."""
+
+    def __init__(self, secrets):
+        self.secrets = secrets
+
+
 def validate(result, disable=(), warnings_as_errors=False, defaults=None):
     """Findings of every config check plus the parser's warnings, policy applied, sorted by file/line/column."""
     disable = check_disable(disable)
     findings = list(result.warnings or ()) + run_checks(result, defaults)
     findings = apply_policy(findings, disable, warnings_as_errors)
-    findings = _scrub(findings, result.config)
+    findings = _scrub(findings, result)
     findings.sort(key=_sort_key)
     return findings
 
@@ -174,7 +179,9 @@ def validate_text(text, filename=None, base_dir=None, env=None, loader=None, dis
     try:
         result = parser.parse_string(text, filename=filename, base_dir=base_dir, env=env, loader=loader, limits=limits, files=files)
     except NatsConfError as exc:
-        return None, apply_policy([parse_error_finding(exc)], disable, warnings_as_errors)
+        marks = set(getattr(exc, "marks", ()))
+        marks.update(v for v in (env or {}).values() if isinstance(v, str) and v)
+        return None, _scrub(apply_policy([parse_error_finding(exc)], disable, warnings_as_errors), _Marks(marks))
     return result, validate(result, disable, warnings_as_errors, defaults)
 
 

@@ -78,7 +78,21 @@ class ParseResult(object):
         self.used = used if used is not None else set()
         self.files = files if files is not None else []
         self.warnings = warnings if warnings is not None else []
+        self.marks = frozenset()        # secrets the parser saw that the final values may not hold (env, overwritten)
         self._digest = None
+        self._secrets = None
+
+    @property
+    def secrets(self):
+        """Every secret of this config as text: values at secret paths, URL user info, seeds, env values,
+        overwritten secret values (``conf.secrets`` says which). What ``redact`` masks in every output."""
+        if self._secrets is None:
+            from ansible_collections.natsops.nats.plugins.plugin_utils.conf.secrets import tree_secrets
+            found = set(self.marks)
+            tree_secrets(self.config, found)
+            found.discard("")
+            self._secrets = frozenset(found)
+        return self._secrets
 
     @property
     def digest(self):

@@ -39,6 +39,7 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.conf.lexer import (
     K_MAP_START, K_MAP_END, K_COMMENT, K_VARIABLE, K_INCLUDE, K_NOTE, K_PAIRS, K_ELEMS,
 )
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import registry as checks_registry
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.secrets import REDACTED, is_secret_key, is_secret_path
 
 __all__ = ["parse_string", "parse_file", "read_config_file", "load_bounded", "default_loader", "Limits", "DEFAULT_LIMITS",
            "NotARegularFile", "FileTooLarge", "go_join", "go_clean", "go_dir", "MAX_INCLUDE_DEPTH", "MAX_NESTING",
@@ -567,6 +568,33 @@ def convert_datetime(val):
 # ---------------------------------------------------------------------------
 # The parser
 # ---------------------------------------------------------------------------
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def _parent_name(ctxs):
+    """Name of the nearest enclosing map key (for keys that are secret only in some blocks)."""
+    for entry in reversed(ctxs):
+        if isinstance(entry[2], str):
+            return entry[2]
+    return None
+
+
+def _mark(marks, value):
+    """Add every scalar in value to marks, as text (iterative)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if type(v) is dict:
+            stack.extend(v.values())
+        elif type(v) is list:
+            stack.extend(v)
+        elif isinstance(v, str):
+            if v:
+                marks.add(str(v))
+        elif v is not None and not isinstance(v, bool):
+            marks.add(str(v))
+
+
 class _Need(Exception):
     """Raised by a lookup inside a deep env resolution: resolve env variable ``name`` first, then retry."""
 
@@ -583,7 +611,7 @@ _ENV_CALL_DEPTH = 16
 class _Shared(object):
     """State shared by the parsers of one config tree (main file, includes, env values)."""
 
-    __slots__ = ("limits", "env_refs", "env_memo", "drivers", "work", "total", "weights")
+    __slots__ = ("limits", "env_refs", "env_memo", "drivers", "work", "total", "weights", "marks")
 
     def __init__(self, limits):
         self.limits = limits or DEFAULT_LIMITS
@@ -593,6 +621,7 @@ class _Shared(object):
         self.work = 0               # expansion work done (values reached through references, env parses)
         self.total = 0              # bytes of files read
         self.weights = {}           # id(container) -> (container, number of values in it, expanded)
+        self.marks = set()          # secrets seen while reading: env values, overwritten secret values
 
     def spend(self, amount, parser, off):
         self.work += amount
@@ -653,6 +682,7 @@ class _Parser(object):
         self.metas = {}
         self.mapping = {}
         self.root_meta = None
+        self.from_env = False           # an env value: its text is a secret, never quoted in messages
 
     # -- errors / warnings -------------------------------------------------------------
     def _err(self, message, off=None, hint=None, position=None, cls=NatsConfError):
@@ -668,12 +698,27 @@ class _Parser(object):
         counts[code] = n
         return n <= MAX_WARNINGS_PER_CODE
 
-    def _warn(self, code, message, off, hint, path=None):
+    def _warn(self, code, message, off, hint, path=None, tokens=()):
+        """A quirk warning; ``tokens`` are the pieces of the value it quotes (masked at a secret path)."""
         if self.warnings is None or not self._allow(code):
             return
+        if tokens and path and is_secret_path(path):
+            for t in sorted((str(t) for t in tokens if t not in (None, "")), key=len, reverse=True):
+                message = message.replace(t, REDACTED)
+                hint = hint.replace(t, REDACTED) if hint else hint
         pos = self.src.position(off)
         self.warnings.append(Finding(code, WARNING, _clean_message(message), pos[0] or None, pos[1], pos[2],
                                      path=path, hint=hint))
+
+    def _secret_here(self, ctxs, keys):
+        """Whether the value being read sits at a secret path."""
+        return bool(ctxs) and is_secret_path(self._cur_path(ctxs, keys))
+
+    def _mask(self, message, token, ctxs, keys):
+        """message with the token replaced when the value is a secret (secret path, env value)."""
+        if token and (self.from_env or self._secret_here(ctxs, keys)):
+            return message.replace(token, REDACTED)
+        return message
 
     def _cur_path(self, ctxs, keys, with_key=True):
         path = [c[2] for c in ctxs[1:]]
@@ -720,7 +765,7 @@ class _Parser(object):
                     else:
                         val = lookup(raw, voff, ctxs)
                     if key in ctx:
-                        self._dup(key, koff, meta, ctxs, want_warn)
+                        self._dup(key, koff, meta, ctxs, want_warn, ctx)
                     ctx[key] = val
                     pos[key] = (koff, voff)
                 prev_kind = K_STRING
@@ -787,7 +832,7 @@ class _Parser(object):
                     try:
                         val = convert_integer(tok)
                     except ValueError as e:
-                        raise self._err(str(e), it[2])
+                        raise self._err(self._mask(str(e), tok, ctxs, keys), it[2])
                     if want_warn:
                         self._int_warnings(tok, val, it[2], ctxs, keys)
                     if val is _DROP:
@@ -801,12 +846,12 @@ class _Parser(object):
                 try:
                     val = convert_float(it[1])
                 except ValueError as e:
-                    raise self._err(str(e), it[2])
+                    raise self._err(self._mask(str(e), it[1], ctxs, keys), it[2])
             elif kind == K_DATETIME:
                 try:
                     val = convert_datetime(it[1])
                 except ValueError as e:
-                    raise self._err(str(e), it[2])
+                    raise self._err(self._mask(str(e), it[1], ctxs, keys), it[2])
             elif kind == K_COMMENT:
                 prev_kind = kind
                 continue
@@ -827,7 +872,10 @@ class _Parser(object):
                                         self.fp or None, line, col + (1 if line == 1 else 0))
                 break
             elif kind == K_ERROR:
-                msg = "Parse error on line %d: '%s'" % (it[3], it[1])
+                text = it[1]
+                if self.from_env or self._secret_here(ctxs, keys):
+                    text = _QUOTED.sub("'" + REDACTED + "'", text)      # the pieces of a secret it quotes
+                msg = "Parse error on line %d: '%s'" % (it[3], text)
                 hint = None
                 if crlf_hint and "processing block" in it[1]:
                     hint = ("this file has CRLF line endings: a ( ... ) block string only ends at a line that is "
@@ -843,7 +891,7 @@ class _Parser(object):
                     raise self._err("BUG in parser, keys stack empty", it[2])
                 key, koff = keys.pop()
                 if key in ctx:
-                    self._dup(key, koff, meta, ctxs, want_warn)
+                    self._dup(key, koff, meta, ctxs, want_warn, ctx)
                 ctx[key] = val
                 pos[key] = (koff, it[2])
             else:
@@ -851,8 +899,12 @@ class _Parser(object):
                 pos.append(it[2])
         return mapping
 
-    def _dup(self, key, koff, meta, ctxs, want_warn):
-        """A key stored again into the same map (4.2): the new token is not 'used'."""
+    def _dup(self, key, koff, meta, ctxs, want_warn, ctx=None):
+        """A key stored again into the same map (4.2): the new token is not 'used'.
+
+        The overwritten value of a secret key stays a secret (it may be quoted in a warning)."""
+        if ctx is not None and is_secret_key(key) or (ctxs and is_secret_key(key, _parent_name(ctxs))):
+            _mark(self.shared.marks, ctx.get(key) if ctx is not None else None)
         if meta[2] is not None:
             meta[2].discard(key)
         if want_warn:
@@ -889,6 +941,8 @@ class _Parser(object):
                 try:
                     hit = self._resolve_env(name, off)
                 except NatsConfError as e:
+                    if isinstance(e, BudgetError) and not self.from_env:
+                        raise self._err(e.message, off, hint=e.hint, cls=BudgetError)   # where the config referenced it
                     if isinstance(e, IncludeCycleError):
                         raise
                     raise self._err("variable reference for '%s' on line %d could not be parsed: %s"
@@ -920,8 +974,11 @@ class _Parser(object):
                 if isinstance(value, bytes):
                     value = value.decode("utf-8", "surrogateescape")
                 shared.spend(1 + len(value) // 64, self, off)
+                if value:
+                    shared.marks.add(value)                     # an env value is a secret, parsed or not
                 sub = _Parser(_Source("", "pk=" + value), "", ".", False, self.env, self.loader, shared,
                               self.chain, self.files, None)
+                sub.from_env = True
                 try:
                     sub.run()
                 except _Need as need:
@@ -942,6 +999,7 @@ class _Parser(object):
                             below[1].name, below[1].line, msg)
                     raise NatsConfError(msg)
                 memo[n] = (sub.mapping["pk"],) if "pk" in sub.mapping else ()
+                _mark(shared.marks, sub.mapping.get("pk"))       # values from env are secrets
                 work.pop()
                 refs.discard(n)
             return memo[name]
@@ -1011,7 +1069,7 @@ class _Parser(object):
             if e is not None and len(e) == 2:
                 e = (csrc, e[0], e[1])
             if k in ctx:
-                self._dup(k, None, meta, None, False)
+                self._dup(k, None, meta, None, False, ctx)
                 if self.warnings is not None:
                     self._dup_warning(k, pos.get(k), None, meta, None, where=e)
             ctx[k] = v
@@ -1053,7 +1111,7 @@ class _Parser(object):
             self._warn("dropped-key",
                        "'%s' has an unknown size suffix: the server stores no value at all and the key silently "
                        "disappears (it can even attach to another value)" % tok, off,
-                       "use one of k, kb, ki, kib, m, mb, ... or quote the value", path)
+                       "use one of k, kb, ki, kib, m, mb, ... or quote the value", path, (tok,))
             return
         suffix = tok.lstrip("-0123456789")
         if not suffix:
@@ -1064,7 +1122,7 @@ class _Parser(object):
             self._warn("size-suffix-not-duration",
                        "'%s' is a size-suffixed integer (%d), not a duration; durations must be quoted "
                        "strings like \"%s\"" % (tok, val, tok.lower()), off,
-                       "quote it (\"%s\") if a duration was meant" % tok.lower(), path)
+                       "quote it (\"%s\") if a duration was meant" % tok.lower(), path, (tok, tok.lower(), val))
 
     def _note(self, it, ctxs, keys):
         code = it[1]
@@ -1073,17 +1131,17 @@ class _Parser(object):
         if code == "int-before-bracket":
             self._warn(code, "integer '%s' directly before ']' swallows the bracket: the server reads the string "
                              "'%s]...' and the array does not end here" % (it[3], it[3]), off,
-                       "put a space or a comma before ']' (e.g. '[1, 2 ]')", path)
+                       "put a space or a comma before ']' (e.g. '[1, 2 ]')", path, (it[3],))
         elif code == "glued-comment":
             raw = it[3]
             marks = [m for m in ("#", "//") if m in raw]
             if marks == ["//"] and "://" in raw and raw.count("//") == raw.count("://"):
                 return          # a URL, not a comment
             self._warn(code, "'%s' glued to the value is not a comment: the server reads the string '%s'"
-                       % (marks[0], raw), off, "put a blank before the comment", path)
+                       % (marks[0], raw), off, "put a blank before the comment", path, (raw,))
         elif code == "dropped-quote":
             self._warn(code, "the single quote after '%s' ends the bare string and is dropped: the server reads '%s'"
-                       % (it[3], it[3]), off, "quote the whole value ('...' or \"...\")", path)
+                       % (it[3], it[3]), off, "quote the whole value ('...' or \"...\")", path, (it[3],))
         elif code == "map-key-without-value":
             k = keys[-1][0] if keys else "?"
             self._warn("dropped-key",
@@ -1103,7 +1161,9 @@ def _result(parser, files, warnings):
             warnings.append(Finding(code, WARNING, "%d more '%s' warnings not shown" % (n - MAX_WARNINGS_PER_CODE, code),
                                     parser.src.name or None))
     lazy = _Lazy(parser.mapping, parser.metas, parser.root_meta)
-    return ParseResult(parser.mapping, LazyPositions(lazy, 0), LazyPositions(lazy, 1), LazyPathSet(lazy), files, warnings)
+    result = ParseResult(parser.mapping, LazyPositions(lazy, 0), LazyPositions(lazy, 1), LazyPathSet(lazy), files, warnings)
+    result.marks = frozenset(parser.shared.marks)
+    return result
 
 
 _BAD_SURROGATE = re.compile(u"[\ud800-\udc7f\udd00-\udfff]")
@@ -1171,7 +1231,11 @@ def parse_string(text, filename=None, base_dir=None, env=None, loader=None, limi
     shared.total = len(raw)
     p = _Parser(_Source(fp, s), fp, base, True, _env_map(env), loader or default_loader, shared,
                 chain, files, warnings)
-    _run(p)
+    try:
+        _run(p)
+    except NatsConfError as e:
+        e.marks = frozenset(shared.marks)       # secrets seen before the error (redact.py masks them)
+        raise
     return _result(p, files, warnings)
 
 

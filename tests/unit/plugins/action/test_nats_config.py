@@ -350,7 +350,8 @@ def test_includes_are_read_once_each_and_env_resolves(tmp_path):
     env = {"NAME": "n1", "PW": "pw-secret-1"}
     result, host = run({"path": path, "env": env})
     assert "failed" not in result, result["msg"]
-    assert result["server_name"] == "n1" and result["cluster_name"] == "x"
+    # values that came from env are secrets (issue 15): server_name too
+    assert result["server_name"] == REDACTED and result["cluster_name"] == "x"
     assert result["config"]["authorization"] == {"user": "a", "password": REDACTED}
     assert "pw-secret-1" not in json.dumps(result)
     assert result["digest"] == _harness().check(path, env=env).digest

@@ -13,6 +13,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 
 import pytest
 
@@ -64,7 +65,20 @@ def _check(case):
         return
     with pytest.raises(NatsConfError) as info:
         run_case(case).digest   # noqa: B018  (digest errors are raised when it is computed)
-    assert info.value.message == case["error"]
+    assert info.value.message == expected_error(case)
+
+
+_ENV_PARSE_ERROR = re.compile(r"could not be parsed: Parse error on line \d+: '(.*)'\Z", re.S)
+
+
+def expected_error(case):
+    """The server's error text, with the one deliberate difference: env values are secrets, so the pieces
+    of an env value that the server quotes in a lexer error are masked (issue 15)."""
+    err = case["error"]
+    m = _ENV_PARSE_ERROR.search(err)
+    if case.get("env") and m:
+        err = err[:m.start(1)] + re.sub(r"'[^']*'", "'********'", m.group(1)) + err[m.end(1):]
+    return err
 
 
 def test_case_files_are_loaded():
