@@ -152,13 +152,38 @@ class _Marks(object):
         self.secrets = secrets
 
 
+# at most this many findings of one code are reported; the rest are counted in one summary finding
+MAX_FINDINGS_PER_CODE = 50
+
+
+def cap_findings(findings, limit=MAX_FINDINGS_PER_CODE):
+    """The first ``limit`` findings of each code (in order), then per code one finding that says how many
+    were left out (same code and severity, so a capped error still fails the task)."""
+    counts = {}
+    out = []
+    for f in findings:
+        n = counts.get(f.code, 0) + 1
+        counts[f.code] = n
+        if n <= limit:
+            out.append(f)
+    for f in findings:
+        n = counts.get(f.code, 0)
+        if n > limit:
+            out.append(Finding(f.code, f.severity, "%d more '%s' findings not shown (%d in total)" % (n - limit, f.code, n),
+                               f.file, hint="fix the findings shown first; the rest are of the same kind"))
+            counts[f.code] = 0
+    return out
+
+
 def validate(result, disable=(), warnings_as_errors=False, defaults=None):
-    """Findings of every config check plus the parser's warnings, policy applied, sorted by file/line/column."""
+    """Findings of every config check plus the parser's warnings, policy applied, sorted by file/line/column,
+    at most MAX_FINDINGS_PER_CODE per code."""
     disable = check_disable(disable)
     findings = list(result.warnings or ()) + run_checks(result, defaults)
     findings = apply_policy(findings, disable, warnings_as_errors)
-    findings = _scrub(findings, result)
     findings.sort(key=_sort_key)
+    findings = cap_findings(findings)
+    findings = _scrub(findings, result)
     return findings
 
 
@@ -189,7 +214,7 @@ def host_findings(result, loader, disable=(), warnings_as_errors=False, now=None
     """Host checks (checks/host.py) over ``loader``, sorted, secrets masked like validate()'s findings."""
     disable = check_disable(disable)
     findings = checks_host.host_findings(result, loader, disable, warnings_as_errors, now=now)
-    findings = _scrub(findings, result.config)
+    findings = _scrub(findings, result)
     findings.sort(key=_sort_key)
     return findings
 
@@ -207,4 +232,5 @@ def fails_dash_t(finding):
     return finding.severity == ERROR and module in DASH_T_MODULES
 
 
-__all__ = ["DEFAULTS", "fails_dash_t", "host_findings", "PARSE_ERROR", "validate", "validate_text", "check_disable", "disable_problem", "run_checks"]
+__all__ = ["DEFAULTS", "fails_dash_t", "host_findings", "PARSE_ERROR", "MAX_FINDINGS_PER_CODE", "cap_findings", "validate", "validate_text",
+           "check_disable", "disable_problem", "run_checks"]

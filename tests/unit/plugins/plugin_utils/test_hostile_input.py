@@ -189,3 +189,16 @@ def test_lone_surrogate_in_env_value():
     r = parse_string("a = $E\n", env={"E": "x\ud800"})
     assert r.config == {"a": "x\udced\udca0\udc80"}
     assert r.digest == parse_string(b"a = x\xed\xa0\x80\n").digest
+
+
+def test_findings_are_capped_per_code():
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks.engine import MAX_FINDINGS_PER_CODE, validate_text
+    text = "".join("k%d = %d\n" % (i, i) for i in range(2000)) + "port: 4222\n"
+    dummy, findings = validate_text(text)
+    assert MAX_FINDINGS_PER_CODE == 50
+    assert len(findings) == 51
+    assert [f.message for f in findings[:2]] == ['unknown field "k0": k0 (<string>:1:1)', 'unknown field "k1": k1 (<string>:2:1)']
+    last = findings[-1]
+    assert (last.code, last.severity, last.message, last.hint) == (
+        "unknown-field", "error", "1950 more 'unknown-field' findings not shown (2000 in total)",
+        "fix the findings shown first; the rest are of the same kind")
