@@ -129,7 +129,8 @@ def _port(host, settings, key, allow_zero=False):
 def _text(host, settings, key):
     value = _setting(host, settings, key)
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise BuildError("host %s: %s must be a string, not %r" % (host, key, value))
+        shown = "a %s" % type(value).__name__ if "password" in key else repr(value)    # never show a password
+        raise BuildError("host %s: %s must be a string, not %s" % (host, key, shown))
     return str(value)
 
 

@@ -185,6 +185,8 @@ def test_deep_merge_does_not_mutate_inputs():
     ({"nats_server_gateways_extra": [{"name": "r"}]}, "host h: nats_server_gateways_extra[0] (r) needs urls"),
     ({"nats_server_config_extra": []}, "host h: nats_server_config_extra must be a dict, not list"),
     ({"nats_server_cluster_name": ["x"]}, "host h: nats_server_cluster_name must be a string, not ['x']"),
+    ({"nats_server_cluster_user": "r", "nats_server_cluster_password": ["pw-secret-9"]},
+     "host h: nats_server_cluster_password must be a string, not a list"),
 ])
 def test_bad_settings(settings, message):
     with pytest.raises(b.BuildError) as exc:
