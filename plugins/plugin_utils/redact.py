@@ -148,8 +148,8 @@ def result_depth(value, stop=MAX_RESULT_DEPTH):
 
 def _mask_url(m):
     info = m.group("info")
-    user, colon, dummy = info.partition(":")
-    if colon:
+    user, colon, password = info.partition(":")
+    if colon and password:
         return "%s%s:%s@" % (m.group("scheme"), user, REDACTED)
     return "%s%s@" % (m.group("scheme"), REDACTED)
 

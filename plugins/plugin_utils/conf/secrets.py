@@ -72,7 +72,7 @@ def is_secret_string(value):
 def url_userinfo(value):
     """(scheme, user, password or None, rest) of a URL with user info, or None.
 
-    A bare user info (no ':') is a token: it is returned as the password with user ''."""
+    A bare user info (no ':', or an empty password) is returned as the password with user ''."""
     m = _URL.match(value)
     if not m:
         return None
@@ -81,9 +81,9 @@ def url_userinfo(value):
         return None
     if ":" in info:
         user, secret = info.split(":", 1)
-        if not secret:
-            return m.group("scheme"), user, None, m.group("rest")
-        return m.group("scheme"), user, secret, m.group("rest")
+        if secret:
+            return m.group("scheme"), user, secret, m.group("rest")
+    # a bare user info is a token; 'name:' (empty password) is masked whole as well
     return m.group("scheme"), "", info, m.group("rest")
 
 
