@@ -75,6 +75,15 @@ fi
 [ ! -e "${WORK}/systemd" ] || fail "check mode created the unit directory"
 sums | diff "${WORK}/before.sums" - || fail "check mode changed a file"
 
+echo "== 3c. --limit without nats_server_hosts is refused (it would split the cluster), nothing is written"
+if ap converge.yml --limit east1 -e '{"test_config_extra": {"max_payload": 2097152}}' > "${WORK}/run3c.log" 2>&1; then
+    cat "${WORK}/run3c.log"
+    fail "--limit east1 was not refused"
+fi
+grep -q 'this play runs with --limit (east1) and nats_server_hosts is empty' "${WORK}/run3c.log" \
+    || { cat "${WORK}/run3c.log"; fail "--limit east1 failed without saying why"; }
+sums | diff "${WORK}/before.sums" - || fail "--limit changed a file"
+
 echo "== 4. a gateway name smuggled through nats_server_config_extra fails before any file changes"
 if ap converge.yml -e test_smuggle_host=west2 -e '{"test_config_extra": {"max_payload": 2097152}}' > "${WORK}/run4.log" 2>&1; then
     cat "${WORK}/run4.log"
