@@ -136,6 +136,7 @@ class ActionModule(ActionBase):
 
         restart = {}
         reasons = {}
+        credentials = {}
         for host, conf in configs.items():
             old = (args["previous"] or {}).get(host)
             old_conf = None
@@ -151,12 +152,14 @@ class ActionModule(ActionBase):
                 why = []
             restart[host] = bool(why)
             reasons[host] = why
+            credentials[host] = render_reload.credential_changes(old_conf, results[host].config) if old_conf is not None else []
 
         result.update(
             configs=texts,
             secrets=dict((h, bool(s)) for h, s in host_secrets.items()),
             restart=restart,
             restart_reasons=reasons,
+            credential_changes=credentials,
             topology=render_build.topology(hosts),
             msg="%s built and validated (%s)" % (
                 _plural(len(texts), "config"), _plural(len(warnings), "warning")),

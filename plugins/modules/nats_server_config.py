@@ -129,6 +129,14 @@ restart_reasons:
   returned: success
   type: dict
   sample: {"east1": ["gateway"]}
+credential_changes:
+  description:
+    - Host name to the route/gateway authorization blocks whose credentials change against the previous config
+      (C(cluster.authorization), C(gateway.authorization)). The role refuses such a change on running servers unless
+      allowed.
+  returned: success
+  type: dict
+  sample: {"east1": ["cluster.authorization"]}
 topology:
   description: Cluster name to its member hosts.
   returned: success

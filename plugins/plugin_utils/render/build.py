@@ -65,6 +65,8 @@ SETTING_DEFAULTS = {
     "nats_server_system_account": "",
     "nats_server_gateways_extra": [],
     "nats_server_config_extra": {},
+    "nats_server_lame_duck_duration": "30s",
+    "nats_server_lame_duck_grace_period": "10s",
 }
 
 
@@ -225,6 +227,10 @@ def _build_one(host, clusters, order, with_gateways):
     pid_file = _text(host.name, host.settings, "nats_server_pid_file")
     if pid_file:
         conf["pid_file"] = pid_file
+    for key in ("lame_duck_duration", "lame_duck_grace_period"):
+        value = _text(host.name, host.settings, "nats_server_" + key)
+        if value:
+            conf[key] = value
     system_account = _text(host.name, host.settings, "nats_server_system_account")
     if system_account:
         conf["system_account"] = system_account

@@ -32,6 +32,8 @@ from __future__ import annotations
 import collections
 import re
 
+from ansible_collections.natsops.nats.plugins.plugin_utils.versions import VersionError, parse_version
+
 RELOAD = "reload"
 RESTART = "restart"
 
@@ -159,20 +161,23 @@ RULES = (
 _PATHS = frozenset(r.path for r in RULES)
 _PREFIXES = frozenset(".".join(r.path.split(".")[:i]) for r in RULES for i in range(1, r.path.count(".") + 1))
 _MISSING = object()
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
+_VERSION = re.compile(r"\A(?:nats-server:\s*)?(v?\d+\.\d+\.\d+)(?:-[0-9A-Za-z.]+)?\s*\Z")
 
 
 def version_tuple(version):
-    """'2.14.6' / 'v2.14.6' / 'nats-server: v2.14.6' -> (2, 14, 6); None or unparsable -> None."""
+    """'2.14.6' / 'v2.14.6' / 'nats-server: v2.14.6' (``--version``) / '2.15.0-RC.1' -> the collection's
+    ServerVersion (plugin_utils/versions.py); None, unparsable or an unsupported line -> None."""
     if version is None:
         return None
-    text = str(version).strip()
-    if text.startswith("nats-server:"):
-        text = text[len("nats-server:"):].strip()
-    m = _VERSION.match(text)
+    if isinstance(version, tuple):
+        return tuple(version)
+    m = _VERSION.match(str(version).strip())
     if not m:
         return None
-    return tuple(int(g) for g in m.groups())
+    try:
+        return parse_version(m.group(1))
+    except VersionError:
+        return None
 
 
 def applies(rule, version):
@@ -277,3 +282,22 @@ def restart_reasons(old, new, version=None):
     if old is None:
         return ["(no previous config)"]
     return [path for path, decision in changes(old, new, version) if decision == RESTART]
+
+
+def credential_changes(old, new):
+    """The route/gateway authorization blocks whose credentials differ (``cluster.authorization``,
+    ``gateway.authorization``); empty without a previous config.
+
+    Routes and gateways accept one user each: changing it on running servers one at a time makes
+    every updated server reject the connections of the servers not yet updated."""
+    if old is None:
+        return []
+    old_l, new_l = _norm(old), _norm(new)
+    out = []
+    for block in ("cluster", "gateway"):
+        ob, nb = old_l.get(block), new_l.get(block)
+        if not isinstance(ob, dict) or not isinstance(nb, dict):
+            continue
+        if ob.get("authorization") != nb.get("authorization"):
+            out.append(block + ".authorization")
+    return out

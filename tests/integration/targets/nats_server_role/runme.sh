@@ -63,14 +63,14 @@ ap converge.yml --check --diff -e '{"test_config_extra": {"max_payload": 2097152
 grep -q '+max_payload: 2097152' "${WORK}/run3.log" || fail "check mode diff does not show the change"
 sums | diff "${WORK}/before.sums" - || fail "check mode changed a file"
 
-echo "== 3b. check mode with the service managed: unit and handlers are safe, nothing is written"
+echo "== 3b. check mode with the service managed: nothing is written, started or restarted"
 ap converge.yml --check -e '{"test_config_extra": {"max_payload": 2097152}}' \
     -e '{"nats_server_service": true, "nats_server_create_user": false, "nats_server_user": "root", "nats_server_group": "root"}' \
     -e "nats_server_systemd_dir=${WORK}/systemd" | tee "${WORK}/run3b.log"
-grep -q 'RUNNING HANDLER \[natsops.nats.nats_server : Reload or restart nats-server after a config change\]' "${WORK}/run3b.log" \
-    || fail "the config change did not notify the reload/restart handler"
-if grep -A8 'RUNNING HANDLER' "${WORK}/run3b.log" | grep -E '^(changed|ok): '; then
-    fail "a handler ran in check mode"
+grep -q 'TASK \[natsops.nats.nats_server : Write the config of a server that is not running\]' "${WORK}/run3b.log" \
+    || fail "the managed servers (not running) did not reach the apply step"
+if grep -A8 'TASK \[natsops.nats.nats_server : Start nats-server with systemd\]' "${WORK}/run3b.log" | grep -E '^(changed|ok): '; then
+    fail "a server was started in check mode"
 fi
 [ ! -e "${WORK}/systemd" ] || fail "check mode created the unit directory"
 sums | diff "${WORK}/before.sums" - || fail "check mode changed a file"

@@ -32,6 +32,8 @@ def test_supercluster_routes_and_gateways():
         "server_name": "east1",
         "listen": "127.0.0.1:4222",
         "http": "127.0.0.1:8222",
+        "lame_duck_duration": "30s",
+        "lame_duck_grace_period": "10s",
         "cluster": {
             "name": "east",
             "listen": "127.0.0.1:6222",
@@ -88,14 +90,18 @@ def test_gateways_extra_merges_with_inventory_cluster():
 
 def test_defaults_and_standalone():
     configs = b.build_configs([("solo", {})])
+    assert configs == {"solo": {"server_name": "solo", "listen": "0.0.0.0:4222", "http": "0.0.0.0:8222",
+                                "lame_duck_duration": "30s", "lame_duck_grace_period": "10s"}}
+    # the lame duck settings can be left to the server's defaults (2m / 10s)
+    configs = b.build_configs([("solo", {"nats_server_lame_duck_duration": "", "nats_server_lame_duck_grace_period": ""})])
     assert configs == {"solo": {"server_name": "solo", "listen": "0.0.0.0:4222", "http": "0.0.0.0:8222"}}
 
 
 def test_standalone_host_beside_clusters():
     hosts = supercluster() + [("leafy", {"nats_server_leafnode_port": 7422, "nats_server_http_port": 0})]
     configs = b.build_configs(hosts)
-    assert configs["leafy"] == {"server_name": "leafy", "listen": "0.0.0.0:4222",
-                                "leafnodes": {"listen": "0.0.0.0:7422"}}
+    assert configs["leafy"] == {"server_name": "leafy", "listen": "0.0.0.0:4222", "lame_duck_duration": "30s",
+                                "lame_duck_grace_period": "10s", "leafnodes": {"listen": "0.0.0.0:7422"}}
     assert [g["name"] for g in configs["east1"]["gateway"]["gateways"]] == ["west"]
 
 

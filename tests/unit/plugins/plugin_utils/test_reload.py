@@ -109,6 +109,7 @@ def test_version_tuple():
     assert r.version_tuple("nats-server: v2.15.1\n") == (2, 15, 1)
     assert r.version_tuple("2.15.0-RC.1") == (2, 15, 0)
     assert r.version_tuple("garbage") is None
+    assert r.version_tuple("2.9.25") is None  # not a supported line: only what reloads on every version reloads
     assert r.version_tuple(None) is None
 
 
@@ -124,3 +125,13 @@ def test_table_is_well_formed():
         if rule.since or rule.until:
             later = [x for x in r.RULES[i + 1:] if x.path == rule.path and x.since is None and x.until is None]
             assert later, rule
+
+
+def test_credential_changes():
+    auth = {"cluster": {"authorization": {"user": "r", "password": "one"}}, "gateway": {"authorization": {"user": "g", "password": "x"}}}
+    assert r.credential_changes(None, with_(auth)) == []
+    assert r.credential_changes(with_(auth), with_(auth)) == []
+    rotated = b.deep_merge(with_(auth), {"cluster": {"authorization": {"password": "two"}}})
+    assert r.credential_changes(with_(auth), rotated) == ["cluster.authorization"]
+    assert r.credential_changes(BASE, with_(auth)) == ["cluster.authorization", "gateway.authorization"]  # added on running servers
+    assert r.restart_reasons(with_(auth), rotated) == []  # the server would reload it: the danger is the rollout, not the reload
