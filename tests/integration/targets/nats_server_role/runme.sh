@@ -69,7 +69,7 @@ ap converge.yml --check -e '{"test_config_extra": {"max_payload": 2097152}}' \
     -e "nats_server_systemd_dir=${WORK}/systemd" | tee "${WORK}/run3b.log"
 grep -q 'TASK \[natsops.nats.nats_server : Write the config of a server that is not running\]' "${WORK}/run3b.log" \
     || fail "the managed servers (not running) did not reach the apply step"
-if grep -A8 'TASK \[natsops.nats.nats_server : Start nats-server with systemd\]' "${WORK}/run3b.log" | grep -E '^(changed|ok): '; then
+if grep -A8 'TASK \[natsops.nats.nats_server : Run systemctl for nats-server: start\]' "${WORK}/run3b.log" | grep -E '^(changed|ok): '; then
     fail "a server was started in check mode"
 fi
 [ ! -e "${WORK}/systemd" ] || fail "check mode created the unit directory"
