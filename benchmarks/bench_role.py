@@ -31,13 +31,13 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 TEMPLATE = """server_name: "{{ inventory_hostname }}"
-listen: "127.0.0.1:4222"
-http: "127.0.0.1:8222"
+listen: "{{ nats_server_advertise_host }}:4222"
+http: "{{ nats_server_advertise_host }}:8222"
 lame_duck_duration: "30s"
 lame_duck_grace_period: "10s"
 cluster {
   name: "{{ nats_server_cluster_name }}"
-  listen: "127.0.0.1:6222"
+  listen: "{{ nats_server_advertise_host }}:6222"
   routes: [
 {% for peer in groups[nats_server_cluster_name] if peer != inventory_hostname %}
     "nats-route://{{ hostvars[peer].nats_server_advertise_host }}:6222"
@@ -46,7 +46,7 @@ cluster {
 }
 gateway {
   name: "{{ nats_server_cluster_name }}"
-  listen: "127.0.0.1:7222"
+  listen: "{{ nats_server_advertise_host }}:7222"
   gateways: [
 {% for cluster in bench_clusters if cluster != nats_server_cluster_name %}
     {
@@ -93,7 +93,7 @@ def inventory(tmp):
     clusters = ["c%02d" % i for i in range(CLUSTERS)]
     lines = ["all:", "  vars:", "    ansible_connection: local",
              "    ansible_python_interpreter: %s" % sys.executable,
-             "    nats_server_listen_host: 127.0.0.1",
+             "    nats_server_listen_host: \"{{ nats_server_advertise_host }}\"",
              "    nats_server_config_path: \"%s/{{ inventory_hostname }}/nats-server.conf\"" % tmp,
              "    nats_server_data_dir: \"%s/{{ inventory_hostname }}/data\"" % tmp,
              "    bench_clusters: [%s]" % ", ".join(clusters),
@@ -139,7 +139,7 @@ def main():
                                       capture_output=True, text=True, check=False)
                 elapsed = time.perf_counter() - start
                 if proc.returncode != 0:
-                    sys.stdout.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+                    sys.stdout.write(proc.stdout[:6000] + proc.stderr[-3000:])
                     print("bench_role: the %s playbook failed (rc %d)" % (name, proc.returncode))
                     return 1
                 if rnd > 0 or ROUNDS == 1:

@@ -96,8 +96,11 @@ msg="$(grep -o 'nats_server rolling apply stopped at east2 ([0-9] of 6)[^"]*' "$
 [ -n "${msg}" ] || fail "no message naming east2"
 grep -Eq 'rolling apply stopped at east2 .*Last log lines of east2: .*address already in use' "${WORK}/run4.log" \
     || fail "the message does not show east2's log (address already in use)"
-untouched="$(echo "${msg}" | sed -n 's/.*Not touched (still on their old config): \([^.]*\)\..*/\1/p')"
-[ -n "${untouched}" ] && [ "${untouched}" != none ] || fail "east2 was the last server; expected servers after it"
+untouched="$(grep -o 'Not touched (still on their old config): [^.]*\.' "${WORK}/run4.log" | head -1 \
+    | sed -n 's/Not touched (still on their old config): \([^.]*\)\./\1/p')"
+if [ -z "${untouched}" ] || [ "${untouched}" = none ]; then
+    fail "east2 was the last server; expected servers after it"
+fi
 echo "untouched: ${untouched}"
 for h in $(echo "${untouched}" | tr ',' ' '); do
     grep "/${h}/nats-server.conf" "${WORK}/sums3" | sha256sum -c --quiet - || fail "${h}'s config changed although the rollout stopped before it"
