@@ -27,7 +27,7 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..", "..", "..", "..", "..", "..")))
+sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..", "..", "..", "..", "..", "..", "..")))
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser  # noqa: E402
 from ansible_collections.natsops.nats.plugins.plugin_utils.render import reload as reload_table  # noqa: E402
