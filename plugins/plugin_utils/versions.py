@@ -187,11 +187,10 @@ DIFFERENCES = (
                "the digest leaves out every key whose value is referenced as a variable (`$name`), so all "
                "configs that differ only in such keys share one digest"),
     Difference("digest-json-v1", "digest", (("2.11.0", "2.14.6"),),
-               "the digest writes an invalid UTF-8 byte as the escape `\\ufffd` (Go encoding/json v1); "
-               "from 2.14.6 as a raw U+FFFD"),
-    Difference("digest-depth-limit", "digest", (("2.14.6", None),),
-               "a config nested deeper than 10,000 levels fails `-t` with `json: error calling MarshalJSON "
-               "for type *conf.token: exceeded max depth`; before, it gets a digest"),
+               "the digest is Go encoding/json v1's: an invalid UTF-8 byte is written as the escape `\\ufffd`, and a "
+               "config nested more than 10,000 levels below the top-level map fails `-t` with `json: error calling "
+               "MarshalJSON for type *conf.token: invalid character '[' exceeded max depth`; from 2.14.6 (json/v2) a "
+               "raw U+FFFD, and the limit counts the top-level map (`... exceeded max depth`)"),
     # --- parser -------------------------------------------------------------------------------
     Difference("size-suffix-trailing-string", "parser", (("2.15.1", None),),
                "a number with a size suffix followed by more characters (`5e7bcd`, `0K1abc`) is a string; "
@@ -200,19 +199,67 @@ DIFFERENCES = (
                "an environment-variable reference cycle (`A=$B`, `B=$A`) is reported as `variable reference "
                "cycle`; before, nats-server crashes (`fatal error: stack overflow`, exit status 2)"),
     # --- option keys (unknown field before / outside their ranges) ------------------------------
+    # measured for every key of the 2.15.1 schema on every wheel (tools/version_keys.py)
+    _key("trace_headers", (("2.11.2", None),)),
     _key("default_sentinel", (("2.11.2", None),)),
-    _key("websocket.headers", (("2.11.0", None),)),
-    _key("jetstream.tpm", (("2.11.0", None),)),
-    _key("mqtt.js_api_timeout", (("2.11.3", None),)),
+    _key("proxy_protocol", (("2.12.2", None),)),
+    _key("write_timeout", (("2.11.11", "2.12.0"), ("2.12.2", None),)),
+    _key("server_metadata", (("2.12.0", None),)),
+    _key("feature_flags", (("2.14.0", None),)),
+    _key("no_fast_producer_stall", (("2.10.26", None),)),
+    _key("max_closed_clients", (("2.10.26", None),)),
     _key("proxies", (("2.12.0", None),)),
-    _key("write_timeout", (("2.11.11", "2.12.0"), ("2.12.2", None)), " (2.12.0 and 2.12.1 lost it)"),
-    _key("cluster.write_deadline", (("2.11.11", "2.12.0"), ("2.12.1", None)), " (2.12.0 lost it)"),
-    _key("cluster.write_timeout", (("2.11.11", "2.12.0"), ("2.12.2", None)), " (2.12.0 and 2.12.1 lost it)"),
-    _key("gateway.write_deadline", (("2.11.11", "2.12.0"), ("2.12.1", None)), " (2.12.0 lost it)"),
-    _key("gateway.write_timeout", (("2.11.11", "2.12.0"), ("2.12.2", None)), " (2.12.0 and 2.12.1 lost it)"),
-    _key("leafnodes.write_deadline", (("2.11.11", "2.12.0"), ("2.12.1", None)), " (2.12.0 lost it)"),
-    _key("leafnodes.write_timeout", (("2.11.11", "2.12.0"), ("2.12.2", None)), " (2.12.0 and 2.12.1 lost it)"),
+    _key("cluster.connect_backoff", (("2.12.0", None),)),
+    _key("cluster.write_deadline", (("2.11.11", "2.12.0"), ("2.12.1", None),)),
+    _key("cluster.write_timeout", (("2.11.11", "2.12.0"), ("2.12.2", None),)),
+    _key("gateway.connect_backoff", (("2.12.0", None),)),
+    _key("gateway.write_deadline", (("2.11.11", "2.12.0"), ("2.12.1", None),)),
+    _key("gateway.write_timeout", (("2.11.11", "2.12.0"), ("2.12.2", None),)),
+    _key("leafnodes.dial_timeout", (("2.14.5", None),)),
+    _key("leafnodes.isolate_leafnode_interest", (("2.12.0", None),)),
+    _key("leafnodes.isolate", (("2.12.0", None),)),
+    _key("leafnodes.write_deadline", (("2.11.11", "2.12.0"), ("2.12.1", None),)),
+    _key("leafnodes.write_timeout", (("2.11.11", "2.12.0"), ("2.12.2", None),)),
+    _key("leafnodes.remotes[].isolate_leafnode_interest", (("2.12.0", None),)),
+    _key("leafnodes.remotes[].isolate", (("2.12.0", None),)),
+    _key("leafnodes.remotes[].request_isolation", (("2.12.0", None),)),
+    _key("leafnodes.remotes[].first_info_timeout", (("2.10.26", None),)),
+    _key("leafnodes.remotes[].dial_timeout", (("2.14.5", None),)),
+    _key("leafnodes.remotes[].disabled", (("2.12.0", None),)),
+    _key("leafnodes.remotes[].proxy", (("2.12.1", None),)),
+    _key("leafnodes.remotes[].ignore_discovered_servers", (("2.14.0", None),)),
+    _key("leafnodes.authorization.proxy_required", (("2.12.0", None),)),
+    _key("leafnodes.authorization.users[].proxy_required", (("2.12.0", None),)),
+    _key("jetstream.strict", (("2.11.0", None),)),
+    _key("jetstream.tpm", (("2.11.0", None),)),
+    _key("jetstream.max_buffered_size", (("2.11.0", None),)),
+    _key("jetstream.max_buffered_msgs", (("2.11.0", None),)),
+    _key("jetstream.info_queue_limit", (("2.14.0", None),)),
+    _key("jetstream.meta_compact", (("2.11.11", "2.12.0"), ("2.12.2", None),)),
+    _key("jetstream.meta_compact_size", (("2.11.11", "2.12.0"), ("2.12.2", None),)),
+    _key("jetstream.meta_compact_sync", (("2.12.5", None),)),
+    _key("jetstream.max_concurrent_io", (("2.14.4", None),)),
+    _key("jetstream.limits.batch", (("2.12.0", None),)),
+    _key("websocket.user_cookie", (("2.11.0", None),)),
+    _key("websocket.pass_cookie", (("2.11.0", None),)),
+    _key("websocket.token_cookie", (("2.11.0", None),)),
+    _key("websocket.headers", (("2.11.0", None),)),
+    _key("websocket.ping_interval", (("2.12.3", None),)),
+    _key("mqtt.js_api_timeout", (("2.11.3", None),)),
+    _key("mqtt.api_timeout", (("2.11.3", None),)),
+    _key("authorization.proxy_required", (("2.12.0", None),)),
+    _key("authorization.users[].proxy_required", (("2.12.0", None),)),
+    _key("accounts.*.msg_trace", (("2.11.0", None),)),
+    _key("accounts.*.trace_dest", (("2.11.0", None),)),
+    _key("tls.allow_insecure_cipher_suites", (("2.12.0", None),)),
     _key("jetstream.limits.default_max_consumers", (("2.15.0", None),)),
+    # --- validations (-t) ---------------------------------------------------------------------
+    Difference("names-without-spaces", "validation", (("2.11.0", None),),
+               "`server_name`, `cluster.name` and `gateway.name` containing a space are refused (`server name "
+               "cannot contain spaces`); before, accepted"),
+    Difference("leafnode-remote-duplicate-refused", "validation", (("2.14.0", None),),
+               "two leafnode remotes with the same URLs and account are refused (`duplicate remote urls=[...], "
+               "account=...`); before, accepted"),
     # --- semantics ----------------------------------------------------------------------------
     Difference("max-connections-zero-refuses", "semantics", (("2.12.5", None),),
                "`max_connections: 0` refuses every client connection; before, 0 means the default limit"),
@@ -243,6 +290,43 @@ def key_known(path, version=None):
     """
     entry = KEYS.get(path)
     return True if entry is None else entry.holds(version)
+
+
+_BLOCK_ALIASES = {"leaf": "leafnodes", "ws": "websocket"}
+
+
+def option_path(path):
+    """The table's dotted form of a config path: ``("leaf", "remotes", 0, "Proxy")`` -> ``leafnodes.remotes[].proxy``.
+
+    Keys are case-insensitive (lower-cased), block aliases take their canonical name, list indexes
+    become ``[]`` and an account name under ``accounts`` becomes ``*``.
+    """
+    out = []
+    for i, seg in enumerate(path):
+        if isinstance(seg, int):
+            if out:
+                out[-1] += "[]"
+            continue
+        seg = str(seg).lower()
+        if i == 0:
+            seg = _BLOCK_ALIASES.get(seg, seg)
+        elif i == 1 and out == ["accounts"]:
+            seg = "*"
+        out.append(seg)
+    return ".".join(out)
+
+
+def unknown_keys(version=None):
+    """frozenset of the table's option paths that ``version`` does not know (empty for 2.15.1)."""
+    version = parse_version(version)
+    cached = _UNKNOWN_CACHE.get(version)
+    if cached is None:
+        cached = frozenset(path for path, entry in KEYS.items() if not entry.holds(version))
+        _UNKNOWN_CACHE[version] = cached
+    return cached
+
+
+_UNKNOWN_CACHE = {}
 
 
 def key_versions(path):

@@ -17,6 +17,7 @@ import re
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import Finding, format_path
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf import grammar
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY
+from ansible_collections.natsops.nats.plugins.plugin_utils import versions
 
 NS = 1
 US = 1000
@@ -153,6 +154,17 @@ class Context(object):
         self.config = result.config if isinstance(result.config, dict) else {}
         self.defaults = dict(DEFAULTS)
         self.defaults.update(defaults or {})
+        # the nats-server version the config is checked for (plugin_utils/versions.py)
+        self.version = versions.parse_version(getattr(result, "server_version", None))
+        self.unknown_keys = versions.unknown_keys(self.version)
+
+    def feature(self, name):
+        """True when the version difference ``name`` (plugin_utils/versions.py) holds for this config's version."""
+        return versions.feature(name, self.version)
+
+    def key_known(self, path):
+        """False when the key at config path ``path`` is unknown to this version (its 2.15.1 schema knows it)."""
+        return not self.unknown_keys or versions.option_path(path) not in self.unknown_keys
 
     # -- lookups ---------------------------------------------------------
     def node(self, path):

@@ -80,7 +80,8 @@ LEAFNODES = {"listen": "L", "port": "i", "host": "s", "net": "s", "authorization
              "min_version": "s", "minimum_version": "s", "compression": "*", "isolate_leafnode_interest": "b",
              "isolate": "b", "write_deadline": "d", "write_timeout": "s"}
 
-JS_LIMITS = {k: "*" for k in ("max_ack_pending", "max_ha_assets", "max_request_batch", "duplicate_window", "batch")}
+JS_LIMITS = {k: "*" for k in ("max_ack_pending", "max_ha_assets", "max_request_batch", "duplicate_window", "batch",
+                              "default_max_consumers")}
 JS_TPM = {k: "*" for k in ("keys_file", "encryption_password", "srk_password", "pcr", "cipher")}
 
 JETSTREAM = {"enabled": "b", "enable": "b", "strict": "b", "store": "s",
@@ -154,7 +155,7 @@ def _walk(ctx, path, schema, unknown_fmt, out):
     for key, value in node.items():
         kpath = tuple(path) + (key,)
         low = key.lower() if isinstance(key, str) else key
-        if low not in schema:
+        if low not in schema or not ctx.key_known(kpath):
             if kpath in used:
                 continue
             out.append(("unknown-field", unknown_fmt % key, kpath, "remove it or fix the spelling"))
@@ -362,7 +363,7 @@ def names_spaces(result, ctx):
         else:
             bp = ()
         p, v = ctx.get(bp, *names)
-        if isinstance(v, str) and " " in v:
+        if isinstance(v, str) and " " in v and ctx.feature("names-without-spaces"):
             yield ctx.finding("name-has-spaces", "%s name cannot contain spaces: %s" % (what, ctx.named(p)), p,
                               hint="use %s" % quote(v.replace(" ", "_")))
 
@@ -776,7 +777,7 @@ def leaf_remote_dup(result, ctx):
             optional = ', nkey="[REDACTED]"'
         key = (tuple(urls), acc, creds or "", nkey or "")
         name = "urls=[%s], account=%s%s" % (" ".join(quote(_redact_url(u)) for u in urls), quote(acc), optional)
-        if key in seen:
+        if key in seen and ctx.feature("leafnode-remote-duplicate-refused"):
             yield ctx.finding("leafnode-remote-duplicate", "duplicate remote %s: %s and %s" % (
                 name, ctx.where(seen[key]), ctx.where(rpath)), rpath, hint="remove one of the two remotes")
         else:

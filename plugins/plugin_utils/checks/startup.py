@@ -1179,3 +1179,18 @@ def js_account_limits(result, ctx):
                                   label, errcode, total, ", ".join(parts), ctx.where(sp), limit), sp,
                               hint="raise jetstream.%s or lower the accounts' limits (-1 means unlimited, no reservation)"
                               % sp[-1])
+
+
+# ------------------------------------------------------------------ versions ---
+# Semantics that flip between nats-server versions (plugin_utils/versions.py).
+
+@check("max-connections-zero", WARNING, C,
+       "max_connections: 0 refuses every client from nats-server 2.12.5 on (before: the default limit)")
+def max_connections_zero(result, ctx):
+    p, v = ctx.get((), "max_connections", "max_conn")
+    if v != 0 or isinstance(v, bool) or not ctx.feature("max-connections-zero-refuses"):
+        return
+    yield ctx.finding("max-connections-zero", "max_connections: 0 refuses every client connection on nats-server %s "
+                      "('maximum connections exceeded'; before 2.12.5, 0 meant the default limit): %s" % (
+                          ctx.version, ctx.where(p)), p,
+                      hint="remove max_connections for the default limit (65536) or set the limit you want")

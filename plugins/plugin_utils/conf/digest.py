@@ -59,10 +59,23 @@ def _per_byte_fffd(exc):
     raise exc
 
 
-try:
-    codecs.lookup_error(_ERRORS)
-except LookupError:
-    codecs.register_error(_ERRORS, _per_byte_fffd)
+_ERRORS_V1 = "natsops_nats_go_fffd_v1"
+_V1_MARK = "\ud800"     # a lone surrogate never comes out of a UTF-8 decode: marks one invalid byte
+
+
+def _per_byte_mark(exc):
+    """Decode error handler for encoding/json v1: one marker per invalid byte (written as the escape \\ufffd)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return (_V1_MARK, exc.start + 1)
+    raise exc
+
+
+for _name, _handler in ((_ERRORS, _per_byte_fffd), (_ERRORS_V1, _per_byte_mark)):
+    try:
+        codecs.lookup_error(_name)
+    except LookupError:
+        codecs.register_error(_name, _handler)
+del _name, _handler
 
 
 def raw_bytes(s):
@@ -91,15 +104,21 @@ def _escape(s):
     return _SPECIAL.sub(lambda m: _ESC[m.group()], s)
 
 
-def json_string(s):
-    """JSON text (bytes, with quotes) of a str or bytes value, as Go writes it."""
+def json_string(s, v1=False):
+    """JSON text (bytes, with quotes) of a str or bytes value, as Go writes it.
+
+    v1: Go encoding/json v1 (nats-server before 2.14.6) writes an invalid UTF-8 byte as the
+    escape ``\\ufffd``; json/v2 writes a raw U+FFFD.
+    """
     if isinstance(s, str):
         if _PLAIN.match(s):
             return b'"' + s.encode("ascii") + b'"'
         if _SURROGATE.search(s):
-            s = raw_bytes(s).decode("utf-8", _ERRORS)
+            s = raw_bytes(s).decode("utf-8", _ERRORS_V1 if v1 else _ERRORS)
     else:
-        s = bytes(s).decode("utf-8", _ERRORS)
+        s = bytes(s).decode("utf-8", _ERRORS_V1 if v1 else _ERRORS)
+    if v1:
+        return b'"' + _escape(s).replace(_V1_MARK, "\\ufffd").encode("utf-8") + b'"'
     return b'"' + _escape(s).encode("utf-8") + b'"'
 
 
@@ -146,11 +165,11 @@ def _stack_path(stack):
     return path
 
 
-def _scalar(v):
+def _scalar(v, v1=False):
     if isinstance(v, str):
         if isinstance(v, GoTime):
             return b'"' + str(v).encode("utf-8") + b'"'
-        return json_string(v)
+        return json_string(v, v1)
     if v is True:
         return b"true"
     if v is False:
@@ -162,7 +181,7 @@ def _scalar(v):
     if isinstance(v, float):
         return json_float(v)
     if isinstance(v, (bytes, bytearray)):
-        return json_string(v)
+        return json_string(v, v1)
     raise TypeError(type(v).__name__)
 
 
@@ -198,8 +217,12 @@ def _is_list(v):
     return isinstance(v, (list, tuple))
 
 
-def _depth_error(values):
+def _depth_error(values, v1=False):
     """Raise the server's depth error if ``values`` nests deeper than MAX_DEPTH.
+
+    v1 (encoding/json v1, nats-server before 2.14.6): each token's MarshalJSON output is
+    re-scanned and refused when it nests deeper than 10000 containers (the top-level map
+    not counted), with the scanner's ``invalid character '[' exceeded max depth``.
 
     nats-server hashes pedantic tokens whose MarshalJSON marshals the wrapped value on
     its own, with the json/v2 limit of 10000 nested containers per marshal call. The first
@@ -210,6 +233,7 @@ def _depth_error(values):
     several multi-chain shapes (see tests/unit/plugins/plugin_utils/test_digest.py).
     """
     # frame: [node, level, child_iterator, height]
+    limit = MAX_DEPTH + 1 if v1 else MAX_DEPTH
     stack = [[values, 1, _children(values), 1]]
     while stack:
         frame = stack[-1]
@@ -220,11 +244,27 @@ def _depth_error(values):
             continue
         stack.pop()
         height, level = frame[3], frame[1]
-        if height >= MAX_DEPTH and level >= 2:
-            raise NatsConfError(DEPTH_ERROR_PREFIX * (level - 1) + DEPTH_ERROR_SUFFIX)
+        if height >= limit and level >= 2:
+            if v1:
+                suffix = "invalid character '%s' exceeded max depth" % _deep_char(frame[0], limit)
+            else:
+                suffix = DEPTH_ERROR_SUFFIX
+            raise NatsConfError(DEPTH_ERROR_PREFIX * (level - 1) + suffix)
         if stack and stack[-1][3] < height + 1:
             stack[-1][3] = height + 1
     return None
+
+
+def _deep_char(node, depth):
+    """'{' or '[': the first container (in output order) ``depth`` levels down from node (node = 1)."""
+    stack = [(node, 1)]
+    while stack:
+        v, d = stack.pop()
+        if d == depth:
+            return "{" if _is_map(v) else "["
+        kids = [c for c in _children(v) if _is_map(c) or _is_list(c)]
+        stack.extend((c, d + 1) for c in reversed(kids))
+    return "["
 
 
 _END = object()
@@ -236,7 +276,7 @@ def _children(v):
     return iter(v)
 
 
-def _map_items(d):
+def _map_items(d, v1=False):
     """[(b'"key":', value)] in Go's key order (raw bytes), for a non-empty mapping."""
     keys = list(d)
     if all(k.__class__ is str for k in keys) and not _SURROGATE.search("".join(keys)):
@@ -248,11 +288,15 @@ def _map_items(d):
             else:
                 items.append((json_string(k) + b":", d[k]))
         return items
-    return [(json_string(raw) + b":", d[k]) for raw, k in _sorted_keys(d)]
+    return [(json_string(raw, v1) + b":", d[k]) for raw, k in _sorted_keys(d)]
 
 
-def go_json(values):
-    """Compact Go encoding/json text (bytes, without the final newline) of ``values``."""
+def go_json(values, v1=False):
+    """Compact Go encoding/json text (bytes, without the final newline) of ``values``.
+
+    v1: invalid UTF-8 and the nesting limit as encoding/json v1 has them (nats-server before
+    2.14.6); nats-server 2.15.1 is ``v1=False``.
+    """
     out = []
     app = out.append
     max_level = 0
@@ -266,7 +310,7 @@ def go_json(values):
             if plain(v):
                 app(b'"' + v.encode("ascii") + b'"')
             else:
-                app(json_string(v))
+                app(json_string(v, v1))
         elif cls is int:
             app(str(v).encode("ascii"))
         elif cls is dict or (cls is not list and _is_map(v)):
@@ -277,7 +321,7 @@ def go_json(values):
                 app(b"{}")
             else:
                 app(b"{")
-                stack.append([True, _map_items(v), 0])
+                stack.append([True, _map_items(v, v1), 0])
         elif cls is list or _is_list(v):
             level = len(stack) + 1
             if level > max_level:
@@ -289,7 +333,7 @@ def go_json(values):
                 stack.append([False, v, 0])
         else:
             try:
-                app(_scalar(v))
+                app(_scalar(v, v1))
             except TypeError:
                 raise TypeError("cannot encode %s at %s" % (type(v).__name__, _fmt_path(_stack_path(stack)))) from None
         # advance to the next value
@@ -312,10 +356,48 @@ def go_json(values):
         else:
             break
     if max_level > MAX_DEPTH:
-        _depth_error(values)
+        _depth_error(values, v1)
     return b"".join(out)
 
 
-def digest(values):
+def digest(values, v1=False):
     """``'sha256:<hex>'`` exactly as ``nats-server -t`` prints it for this parsed map."""
-    return "sha256:" + hashlib.sha256(go_json(values) + b"\n").hexdigest()
+    return "sha256:" + hashlib.sha256(go_json(values, v1) + b"\n").hexdigest()
+
+
+def _without(values, paths):
+    """A copy of ``values`` without the keys at ``paths`` (only the maps on those paths are copied)."""
+    out = dict(values)
+    copied = {(): out}
+    for path in sorted(paths, key=len):
+        parent = out
+        for i, seg in enumerate(path[:-1]):
+            node = parent.get(seg) if isinstance(parent, dict) else None
+            if not isinstance(node, dict):
+                parent = None
+                break
+            sub = path[:i + 1]
+            if sub not in copied:
+                node = dict(node)
+                parent[seg] = node
+                copied[sub] = node
+            parent = copied[sub]
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
+    return out
+
+
+def versioned_digest(values, used=(), server_version=None):
+    """The digest ``nats-server -t`` of ``server_version`` prints (see plugin_utils/versions.py), None for 2.10.
+
+    used: paths of the keys referenced as variables (left out by 2.11.0 to 2.12.5).
+    """
+    from ansible_collections.natsops.nats.plugins.plugin_utils.versions import feature, parse_version
+    version = parse_version(server_version)
+    if not feature("digest", version):
+        return None
+    if feature("digest-omits-variables", version):
+        paths = [p for p in used if p]
+        if paths:
+            values = _without(values, paths)
+    return digest(values, v1=feature("digest-json-v1", version))

@@ -50,6 +50,8 @@ from __future__ import annotations
 import re
 import traceback
 
+from ansible_collections.natsops.nats.plugins.plugin_utils.versions import feature
+
 try:
     import pyparsing
     HAS_PYPARSING = True
@@ -238,9 +240,11 @@ class Lexer(object):
     # the batched fast paths can be switched off (tests compare both ways)
     FAST = True
 
-    def __init__(self, text):
+    def __init__(self, text, server_version=None):
         self.text = text
         self.n = len(text)
+        # before 2.15.1 a digit right after a size suffix ends the number (then a parse error follows)
+        self.suffix_digit_ends = server_version is not None and not feature("size-suffix-trailing-string", server_version)
 
     def items(self):
         out = self.out = []
@@ -603,7 +607,7 @@ class Lexer(object):
         m = _M_SUFFIX_TAIL(text, pos)
         pos = m.end()
         c = text[pos] if pos < n else ""
-        if c == "" or c in "\r\n\x00};, \t":
+        if c == "" or c in "\r\n\x00};, \t" or (self.suffix_digit_ends and _DIGIT_RE.match(c)):
             return [(K_INTEGER, text[tstart:pos], tstart, None)], pos
         return self._bare(tstart, pos, False)
 

@@ -69,10 +69,13 @@ class ParseResult(object):
     used             set of paths whose value was referenced as a variable
     files            [{"path": str, "sha256": hex}] main file (or "<string>") first, then includes in read order
     warnings         [Finding] parser quirk warnings
+    server_version   the nats-server version it was parsed for (None: plugin_utils.versions.DEFAULT_VERSION)
     """
 
-    def __init__(self, config, key_positions=None, value_positions=None, used=None, files=None, warnings=None):
+    def __init__(self, config, key_positions=None, value_positions=None, used=None, files=None, warnings=None,
+                 server_version=None):
         self.config = config
+        self.server_version = server_version
         self.key_positions = key_positions if key_positions is not None else {}
         self.value_positions = value_positions if value_positions is not None else {}
         self.used = used if used is not None else set()
@@ -96,11 +99,18 @@ class ParseResult(object):
 
     @property
     def digest(self):
-        """'sha256:<hex>' exactly as ``nats-server -t`` prints it (raises NatsConfError past depth 10000)."""
+        """'sha256:<hex>' exactly as ``nats-server -t`` prints it (raises NatsConfError past depth 10000).
+
+        None when ``server_version`` prints no digest (2.10).
+        """
         if self._digest is None:
-            from ansible_collections.natsops.nats.plugins.plugin_utils.conf.digest import digest
-            self._digest = digest(self.config)
-        return self._digest
+            if self.server_version is None:
+                from ansible_collections.natsops.nats.plugins.plugin_utils.conf.digest import digest
+                self._digest = digest(self.config)
+            else:
+                from ansible_collections.natsops.nats.plugins.plugin_utils.conf.digest import versioned_digest
+                self._digest = versioned_digest(self.config, self.used, self.server_version) or False
+        return self._digest or None
 
     def get(self, path, default=None):
         """Value at path, or default."""

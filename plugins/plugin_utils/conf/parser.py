@@ -40,10 +40,11 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.conf.lexer import (
 )
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import registry as checks_registry
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.secrets import REDACTED, is_secret_key, is_secret_path
+from ansible_collections.natsops.nats.plugins.plugin_utils.versions import DEFAULT_VERSION, feature, parse_version
 
 __all__ = ["parse_string", "parse_file", "read_config_file", "load_bounded", "default_loader", "Limits", "DEFAULT_LIMITS",
            "NotARegularFile", "FileTooLarge", "go_join", "go_clean", "go_dir", "MAX_INCLUDE_DEPTH", "MAX_NESTING",
-           "IncludeCycleError", "QUIRK_CODES", "HAS_PYPARSING", "PYPARSING_IMPORT_ERROR"]
+           "IncludeCycleError", "ServerCrashError", "QUIRK_CODES", "HAS_PYPARSING", "PYPARSING_IMPORT_ERROR"]
 
 MAX_INCLUDE_DEPTH = 64
 # nats-server refuses documents nested deeper than 10000 levels (when hashing them, spec 9.3);
@@ -99,6 +100,18 @@ class IncludeCycleError(NatsConfError):
 
 class BudgetError(IncludeCycleError):
     """Variable / env expansion beyond the work budget: reported as is, not wrapped per reference."""
+
+
+class ServerCrashError(NatsConfError):
+    """A config this nats-server version crashes on (the message says how)."""
+
+
+def _version(server_version):
+    """None for the default version (the fast, unversioned path), else the parsed ServerVersion."""
+    if server_version is None:
+        return None
+    version = parse_version(server_version)
+    return None if str(version) == DEFAULT_VERSION else version
 
 
 # ---------------------------------------------------------------------------
@@ -666,6 +679,8 @@ class _Shared(object):
 
 
 class _Parser(object):
+    version = None                      # ServerVersion being parsed for (None: the default, 2.15.1)
+
     def __init__(self, src, fp, base_dir, pedantic, env, loader, shared, chain, files, warnings, wcounts=None):
         self.src = src
         self.fp = fp                    # file name used in "config is invalid (F:L:C)"
@@ -690,6 +705,10 @@ class _Parser(object):
         if pos is None:
             return cls(_clean_message(message), self.src.name or None, hint=hint)
         return cls(_clean_message(message), pos[0] or None, pos[1], pos[2], hint=hint)
+
+    def _crash(self, message, off, hint):
+        err = self._err(message, off, hint)
+        return ServerCrashError(err.message, err.file, err.line, err.column, err.hint)
 
     def _allow(self, code):
         """Count a warning; False once MAX_WARNINGS_PER_CODE of this code were recorded."""
@@ -750,7 +769,7 @@ class _Parser(object):
         want_warn = warnings is not None
         lookup = self._lookup
 
-        for it in Lexer(text).items():
+        for it in Lexer(text, self.version).items():
             kind = it[0]
 
             if kind == K_PAIRS:
@@ -927,6 +946,10 @@ class _Parser(object):
                 return value
         line = self.src.text.count("\n", 0, off) + 1
         if name in self.env_refs:
+            if self.version is not None and not feature("env-cycle-reported", self.version):
+                raise self._crash("environment variable reference cycle for '%s': nats-server %s crashes on it "
+                                  "(fatal error: stack overflow)" % (name, self.version), off,
+                                  "break the cycle; nats-server 2.12.4 and later report it as an error")
             raise self._err("variable reference for '%s' on line %d could not be parsed: variable reference cycle for '%s'"
                             % (name, line, name), off)
         env = self.env
@@ -945,6 +968,8 @@ class _Parser(object):
                         raise self._err(e.message, off, hint=e.hint, cls=BudgetError)   # where the config referenced it
                     if isinstance(e, IncludeCycleError):
                         raise
+                    if isinstance(e, ServerCrashError):
+                        raise self._crash(e.message, off, e.hint)     # where the config referenced it
                     raise self._err("variable reference for '%s' on line %d could not be parsed: %s"
                                     % (name, line, e.message), off)
                 finally:
@@ -979,6 +1004,7 @@ class _Parser(object):
                 sub = _Parser(_Source("", "pk=" + value), "", ".", False, self.env, self.loader, shared,
                               self.chain, self.files, None)
                 sub.from_env = True
+                sub.version = self.version
                 try:
                     sub.run()
                 except _Need as need:
@@ -988,6 +1014,8 @@ class _Parser(object):
                     continue
                 except IncludeCycleError:
                     raise
+                except ServerCrashError as e:
+                    raise self._crash(e.message, off, e.hint)     # reported where the outermost reference is
                 except NatsConfError as e:
                     msg = e.message
                     work.pop()
@@ -1053,6 +1081,7 @@ class _Parser(object):
         self.files.append({"path": joined, "sha256": hashlib.sha256(raw).hexdigest()})
         child = _Parser(_Source(joined, text), joined, go_dir(joined), self.pedantic, self.env, self.loader,
                         self.shared, self.chain + [joined], self.files, self.warnings, self.wcounts)
+        child.version = self.version
         try:
             child.run()
         except IncludeCycleError:
@@ -1156,12 +1185,14 @@ class _Parser(object):
 # Public API
 # ---------------------------------------------------------------------------
 def _result(parser, files, warnings):
+    version = parser.version
     for code, n in sorted(parser.wcounts.items()):
         if n > MAX_WARNINGS_PER_CODE:
             warnings.append(Finding(code, WARNING, "%d more '%s' warnings not shown" % (n - MAX_WARNINGS_PER_CODE, code),
                                     parser.src.name or None))
     lazy = _Lazy(parser.mapping, parser.metas, parser.root_meta)
-    result = ParseResult(parser.mapping, LazyPositions(lazy, 0), LazyPositions(lazy, 1), LazyPathSet(lazy), files, warnings)
+    result = ParseResult(parser.mapping, LazyPositions(lazy, 0), LazyPositions(lazy, 1), LazyPathSet(lazy), files, warnings,
+                         version)
     result.marks = frozenset(parser.shared.marks)
     return result
 
@@ -1208,7 +1239,8 @@ def _check_main(raw, name, limits):
                             name if name != "<string>" else None)
 
 
-def parse_string(text, filename=None, base_dir=None, env=None, loader=None, limits=None, files=None):
+def parse_string(text, filename=None, base_dir=None, env=None, loader=None, limits=None, files=None,
+                 server_version=None):
     """Parse config text (str or bytes).
 
     filename: shown in messages/positions (the server's ``-c`` argument); includes resolve
@@ -1217,6 +1249,7 @@ def parse_string(text, filename=None, base_dir=None, env=None, loader=None, limi
     loader: callable(path) -> bytes for includes (default: local files, regular files only).
     limits: ``Limits`` (size caps, expansion budget); default ``DEFAULT_LIMITS``.
     files: a list that receives ``{"path", "sha256"}`` of every file read, also when parsing fails.
+    server_version: parse as this nats-server release does (plugin_utils.versions; default 2.15.1).
     """
     limits = limits or DEFAULT_LIMITS
     s, raw = _to_text(text)
@@ -1231,6 +1264,7 @@ def parse_string(text, filename=None, base_dir=None, env=None, loader=None, limi
     shared.total = len(raw)
     p = _Parser(_Source(fp, s), fp, base, True, _env_map(env), loader or default_loader, shared,
                 chain, files, warnings)
+    p.version = _version(server_version)
     try:
         _run(p)
     except NatsConfError as e:
@@ -1249,8 +1283,9 @@ def read_config_file(path, loader=None, limits=None):
         raise NatsConfError(_read_error(path, e), path)
 
 
-def parse_file(path, env=None, loader=None, limits=None, files=None):
+def parse_file(path, env=None, loader=None, limits=None, files=None, server_version=None):
     """Read and parse a config file; read errors give the server's 'open PATH: ...' text."""
     load = loader or default_loader
     data = read_config_file(path, load, limits)
-    return parse_string(data, filename=path, base_dir=go_dir(path), env=env, loader=load, limits=limits, files=files)
+    return parse_string(data, filename=path, base_dir=go_dir(path), env=env, loader=load, limits=limits, files=files,
+                        server_version=server_version)
