@@ -235,7 +235,7 @@ class Lexer(object):
     state ends the stream.  States that must come back somewhere push that state on
     ``lx.stack`` and whoever finishes the value pops it."""
 
-    __slots__ = ("text", "n", "stack", "out", "emit", "fast_first", "fast_elem_first")
+    __slots__ = ("text", "n", "stack", "out", "emit", "fast_first", "fast_elem_first", "suffix_digit_ends")
 
     # the batched fast paths can be switched off (tests compare both ways)
     FAST = True
