@@ -54,11 +54,24 @@ def test_to_nats_config_needs_dict(bad):
         to_nats_config(bad)
 
 
-@pytest.mark.skipif(Origin is None, reason="ansible-core without data tagging")
+def tagged_input():
+    """The value a play passes after YAML loading and templating, as this ansible-core represents it.
+
+    ansible-core 2.19+ tags plain values (data tagging); 2.16-2.18 use str/list/dict subclasses.
+    """
+    if Origin is not None:
+        tag = Origin(path="/x.yml", line_num=1, col_num=2)
+        return tag.tag({tag.tag("server_name"): tag.tag("n1"), "routes": tag.tag([tag.tag("nats://a:6222"), 4222])})
+    from ansible.parsing.yaml.objects import AnsibleMapping, AnsibleSequence, AnsibleUnicode
+    from ansible.utils.unsafe_proxy import AnsibleUnsafeText
+    return AnsibleMapping({AnsibleUnicode("server_name"): AnsibleUnsafeText("n1"),
+                           "routes": AnsibleSequence([AnsibleUnicode("nats://a:6222"), 4222])})
+
+
 def test_to_nats_config_tagged_values():
-    tag = Origin(path="/x.yml", line_num=1, col_num=2)
-    data = tag.tag({tag.tag("server_name"): tag.tag("n1"), "routes": tag.tag([tag.tag("nats://a:6222"), 4222])})
+    data = tagged_input()
     assert data["server_name"].__class__ is not str
+    assert data["routes"][0].__class__ is not str
     assert to_nats_config(data) == 'server_name: "n1"\nroutes: [\n  "nats://a:6222"\n  4222\n]\n'
 
 
