@@ -49,7 +49,7 @@ STAMP = os.path.join(VENV, '.natsops-requirements.sha256')
 # Digest of the config `server_name = bar` as computed by nats-server 2.15.1 (checked by the build stage).
 KNOWN_DIGEST = 'sha256:026907a61901a70d388bec18ea8d0ef83e45a9d500d2ad0e69af39bdd52c96e0'
 
-TEST_STAGES = ['venv', 'sanity', 'units', 'fuzz-short', 'integration', 'lint', 'build']
+TEST_STAGES = ['venv', 'sanity', 'units', 'fuzz-short', 'integration', 'lint', 'build', 'matrix']
 ALL_STAGES = TEST_STAGES + ['demo', 'fuzz', 'bench']
 
 
@@ -70,13 +70,13 @@ def log(msg):
 PROBLEM_LINE = re.compile(r'^(ERROR: |FATAL: The |FAILED |fatal: |\S+\[[\w-]+\]: |[\w./-]+:\d+(:\d+)?: )')
 
 
-def run(cmd, cwd=None, env=None):
+def run(cmd, cwd=None, env=None, shown=None):
     """Run a command, streaming its output; raise StageError when it fails.
 
     Problem lines (ansible-test ERROR lines, ansible-lint rule hits, failed tasks) are collected so
-    the summary can repeat them.
+    the summary can repeat them. shown is the line to print instead of cmd (for wrapped commands).
     """
-    log('$ %s%s' % (' '.join(cmd), ('    (in %s)' % cwd) if cwd else ''))
+    log(shown or '$ %s%s' % (' '.join(cmd), ('    (in %s)' % cwd) if cwd else ''))
     problems = []
     try:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -163,9 +163,9 @@ sys.exit(main(['install'] + ARGS))
 '''
 
 
-def ansible_test_pip_version():
+def ansible_test_pip_version(venv=VENV):
     """The pip version ansible-test bootstraps (pip='x.y' in python_requirements.py)."""
-    pattern = os.path.join(VENV, 'lib', 'python*', 'site-packages', 'ansible_test', '_internal', 'python_requirements.py')
+    pattern = os.path.join(venv, 'lib', 'python*', 'site-packages', 'ansible_test', '_internal', 'python_requirements.py')
     for path in glob.glob(pattern):
         with open(path) as handle:
             match = re.search(r"\bpip='([0-9.]+)'", handle.read())
@@ -358,26 +358,34 @@ INSTALLED_PLAYBOOK = '''---
 
 def stage_build(stage):
     """Build the tarball, install it into a temporary path and run a playbook that uses it."""
-    env = base_env()
-    dist = os.path.join(stage.tmp, 'dist')
-    installed = os.path.join(stage.tmp, 'installed')
-    run([os.path.join(VENV_BIN, 'ansible-galaxy'), 'collection', 'build', '--output-path', dist], cwd=stage.path, env=env)
+    build_install_use(stage, os.path.join(stage.tmp, 'build'), VENV_BIN, VENV_PYTHON, base_env(), run)
+
+
+def build_install_use(stage, work, bin_dir, python, env, runner):
+    """ansible-galaxy build + install into WORK, then a playbook that uses the installed collection.
+
+    bin_dir and python name the ansible-core to use; runner runs a command (cmd, cwd=, env=), so the
+    matrix stage can run the same steps inside its chroot.
+    """
+    dist = os.path.join(work, 'dist')
+    installed = os.path.join(work, 'installed')
+    play_dir = os.path.join(work, 'use-installed')
+    os.makedirs(play_dir)
+    runner([os.path.join(bin_dir, 'ansible-galaxy'), 'collection', 'build', '--output-path', dist], cwd=stage.path, env=env)
     tarballs = glob.glob(os.path.join(dist, '%s-%s-*.tar.gz' % (NAMESPACE, NAME)))
     if len(tarballs) != 1:
         raise StageError('expected one tarball in %s, found %s' % (dist, tarballs))
-    run([os.path.join(VENV_BIN, 'ansible-galaxy'), 'collection', 'install', '--force', '-p', installed, tarballs[0]],
-        cwd=stage.tmp, env=env)
+    runner([os.path.join(bin_dir, 'ansible-galaxy'), 'collection', 'install', '--force', '-p', installed, tarballs[0]],
+           cwd=work, env=env)
     manifest = os.path.join(installed, 'ansible_collections', NAMESPACE, NAME, 'MANIFEST.json')
     if not os.path.exists(manifest):
         raise StageError('installed collection has no MANIFEST.json: %s' % manifest)
-    play_dir = os.path.join(stage.tmp, 'use-installed')
-    os.makedirs(play_dir)
     playbook = os.path.join(play_dir, 'use_installed.yml')
     with open(playbook, 'w') as handle:
         handle.write(INSTALLED_PLAYBOOK % KNOWN_DIGEST)
-    env['ANSIBLE_COLLECTIONS_PATH'] = installed
-    run([os.path.join(VENV_BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
-         '-e', 'ansible_python_interpreter=%s' % VENV_PYTHON, playbook], cwd=play_dir, env=env)
+    env = dict(env, ANSIBLE_COLLECTIONS_PATH=installed)
+    runner([os.path.join(bin_dir, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+            '-e', 'ansible_python_interpreter=%s' % python, playbook], cwd=play_dir, env=env)
 
 
 def stage_demo(stage):
@@ -429,6 +437,344 @@ def stage_bench(stage):
         run([VENV_PYTHON, script], cwd=stage.path, env=python_env(stage))
 
 
+# ---------------------------------------------------------------------------------------------
+# matrix: units (a subset), build/install/use and the role on every supported ansible-core
+
+# ansible-core series and the Python each runs on here: 'host' is the python3.11 that runs this script,
+# 'trixie' is Debian 13's python3 (3.13) in a debootstrap root kept in the cache and entered with chroot
+# (ansible-core 2.20 and later need Python 3.12 or newer).
+MATRIX = [('2.16', 'host'), ('2.17', 'host'), ('2.18', 'host'), ('2.19', 'host'), ('2.20', 'trixie'), ('2.21', 'trixie')]
+MATRIX_SANITY = '2.21'  # ansible-test sanity runs on the newest series too
+# Units run per extra series (MATRIX_UNITS=all runs every unit test instead): everything that imports
+# ansible-core (action plugin, filters and test plugins, the role's argument spec) plus fast core tests
+# of the parser, renderer, role topology builder, redaction and the topology checks.
+MATRIX_UNITS = [
+    'tests/unit/plugins/action',
+    'tests/unit/plugins/filter',
+    'tests/unit/test_role_argspec_sync.py',
+    'tests/unit/plugins/plugin_utils/test_build.py',
+    'tests/unit/plugins/plugin_utils/test_render.py',
+    'tests/unit/plugins/plugin_utils/test_redact.py',
+    'tests/unit/plugins/plugin_utils/test_parser_quirks.py',
+    'tests/unit/plugins/plugin_utils/test_parser_positions.py',
+    'tests/unit/plugins/plugin_utils/test_topology_surface.py',
+]
+MATRIX_ROLE_TARGET = 'nats_server_role'
+CACHE_DIR = os.path.join(os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache'), 'natsops-nats', 'matrix')
+ROOTFS = os.path.join(CACHE_DIR, 'rootfs-trixie')
+ROOTFS_OPT = '/opt/natsops-matrix'  # venvs and wheels inside the root
+ROOTFS_COPY = ('/etc/ssl/certs/ca-certificates.crt', '/etc/hosts', '/etc/resolv.conf', '/etc/pip.conf')
+CHROOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+# Environment passed into the chroot (everything else is dropped: paths of the host mean nothing there).
+CHROOT_ENV_PASS = re.compile(r'^(ANSIBLE_\w+|PIP_(CERT|DEFAULT_TIMEOUT|INDEX_URL|EXTRA_INDEX_URL)|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy'
+                             r'|SSL_CERT_(FILE|DIR)|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|FUZZ_SECONDS|CI|TERM)$')
+# Entering the root: a private mount namespace (the mounts vanish with the last process in it), /proc,
+# a fresh /dev/shm (multiprocessing) and the staged collection bind-mounted at the same path as outside.
+CHROOT_SCRIPT = '''set -e
+root=$1 stage=$2 cwd=$3
+shift 3
+mount -t proc proc "$root/proc"
+mkdir -p "$root/dev/shm" "$root$stage"
+mount -t tmpfs tmpfs "$root/dev/shm"
+mount --bind "$stage" "$root$stage"
+exec chroot "$root" /usr/bin/env -i -C "$cwd" "$@"
+'''
+MATRIX_ROWS = []  # (series, python, what, result, seconds) for the summary
+
+
+class Place:
+    """Where one series runs: on the host or inside the trixie root (paths of the venv as seen there)."""
+
+    def __init__(self, series, kind, stage):
+        self.series = series
+        self.kind = kind
+        self.stage = stage
+        name = 'venv-ansible-core-%s' % series
+        if kind == 'host':
+            self.venv = os.path.join(CACHE_DIR, name)
+            self.wheels = os.path.join(CACHE_DIR, 'wheels-host')
+            self.python_cmd = sys.executable
+        else:
+            self.venv = '%s/%s' % (ROOTFS_OPT, name)
+            self.wheels = '%s/wheels' % ROOTFS_OPT
+            self.python_cmd = '/usr/bin/python3'
+        self.bin = os.path.join(self.venv, 'bin')
+        self.python = os.path.join(self.bin, 'python')
+
+    def outside(self, path):
+        """The host's path of a path as seen by the commands of this place."""
+        return ROOTFS + path if self.kind == 'trixie' else path
+
+    def env(self, extra=None):
+        """Environment for a command of this place."""
+        if self.kind == 'host':
+            env = base_env()
+            env['PATH'] = self.bin + os.pathsep + env['PATH'].split(os.pathsep, 1)[1]
+            env['VIRTUAL_ENV'] = self.venv
+        else:
+            env = dict((k, v) for k, v in os.environ.items() if CHROOT_ENV_PASS.match(k))
+            env.update(PATH=self.bin + ':' + CHROOT_PATH, HOME='/root', LANG='C.UTF-8', VIRTUAL_ENV=self.venv,
+                       ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0')
+            for name in ('ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_COLLECTIONS_PATHS', 'ANSIBLE_CONFIG'):
+                env.pop(name, None)
+        env.update(extra or {})
+        return env
+
+    def command(self, cmd, cwd, env):
+        """(argv, env) that runs cmd in cwd with env at this place."""
+        if self.kind == 'host':
+            return cmd, env
+        argv = ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', CHROOT_SCRIPT, 'sh', ROOTFS, self.stage.tmp, cwd or '/']
+        argv += ['%s=%s' % item for item in sorted(env.items())] + list(cmd)
+        return argv, dict(os.environ)
+
+    def run(self, cmd, cwd=None, env=None):
+        """Run cmd here, streaming its output (StageError when it fails)."""
+        argv, real_env = self.command(cmd, cwd or self.stage.path, env if env is not None else self.env())
+        shown = None if self.kind == 'host' else '$ [chroot trixie] %s    (in %s)' % (' '.join(cmd), cwd or self.stage.path)
+        run(argv, cwd=None if self.kind != 'host' else cwd, env=real_env, shown=shown)
+
+    def try_run(self, cmd, cwd=None):
+        """Run cmd here quietly; True when it succeeded (its output is printed only when it failed)."""
+        argv, real_env = self.command(cmd, cwd or self.stage.path, self.env())
+        proc = subprocess.run(argv, cwd=None if self.kind != 'host' else cwd, env=real_env, check=False,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        return proc.returncode == 0, proc.stdout.decode('utf-8', 'replace')
+
+
+def next_series(series):
+    """'2.16' -> '2.17'."""
+    major, minor = series.split('.')
+    return '%s.%d' % (major, int(minor) + 1)
+
+
+def main_series():
+    """The ansible-core series installed in .venv (which the sanity/units/integration/build stages use)."""
+    for path in glob.glob(os.path.join(VENV, 'lib', 'python*', 'site-packages', 'ansible', 'release.py')):
+        with open(path) as handle:
+            match = re.search(r"__version__ = '(\d+\.\d+)", handle.read())
+        if match:
+            return match.group(1)
+    raise StageError('cannot find the ansible-core version of %s' % VENV)
+
+
+def matrix_selection():
+    """The series to run: MATRIX_VERSIONS=2.16,2.21 picks some, the default is all of MATRIX."""
+    wanted = [v.strip() for v in os.environ.get('MATRIX_VERSIONS', '').split(',') if v.strip()]
+    known = [series for series, dummy in MATRIX]
+    unknown = [v for v in wanted if v not in known]
+    if unknown:
+        raise StageError('MATRIX_VERSIONS names unknown series %s (known: %s)' % (', '.join(unknown), ', '.join(known)))
+    return [(series, kind) for series, kind in MATRIX if not wanted or series in wanted]
+
+
+def unmount_below(path):
+    """Unmount whatever a killed run left mounted below path (before deleting it)."""
+    try:
+        with open('/proc/self/mounts') as handle:
+            points = [line.split()[1] for line in handle]
+    except OSError:
+        return
+    for point in sorted((p for p in points if p == path or p.startswith(path + '/')), key=len, reverse=True):
+        subprocess.run(['umount', '-l', point], check=False)
+
+
+def start_rootfs():
+    """Start debootstrap of the trixie root in the background (returns (process, log path) or None when present)."""
+    if os.path.exists(os.path.join(ROOTFS, '.natsops-rootfs')):
+        return None
+    if os.geteuid() != 0:
+        raise StageError('the matrix stage needs root for debootstrap and chroot (Python 3.13 for ansible-core 2.20+)')
+    if not shutil.which('debootstrap'):
+        env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+        run(['apt-get', 'update', '-q'], env=env)
+        run(['apt-get', 'install', '-y', '-q', 'debootstrap'], env=env)
+    partial = ROOTFS + '.partial'
+    unmount_below(partial)
+    shutil.rmtree(partial, ignore_errors=True)
+    log_path = ROOTFS + '.log'
+    log('debootstrap of Debian trixie (python3, python3-venv) into %s in the background, log %s' % (partial, log_path))
+    with open(log_path, 'wb') as handle:
+        proc = subprocess.Popen(['debootstrap', '--variant=minbase', '--include=python3,python3-venv', 'trixie', partial],
+                                stdout=handle, stderr=subprocess.STDOUT)
+    return proc, log_path
+
+
+def finish_rootfs(started):
+    """Wait for the debootstrap started by start_rootfs, then put the root in place."""
+    if started is not None:
+        proc, log_path = started
+        rc = proc.wait()
+        if rc != 0:
+            with open(log_path, 'rb') as handle:
+                sys.stdout.write(handle.read().decode('utf-8', 'replace')[-4000:])
+            raise StageError('debootstrap failed with exit status %d (log: %s)' % (rc, log_path))
+        os.rename(ROOTFS + '.partial', ROOTFS)
+        with open(os.path.join(ROOTFS, '.natsops-rootfs'), 'w') as handle:
+            handle.write('debootstrap --variant=minbase --include=python3,python3-venv trixie\n')
+        log('trixie root ready: %s' % ROOTFS)
+    for path in ROOTFS_COPY:  # so that pip reaches the package index from inside, refreshed every run
+        if os.path.exists(path):
+            os.makedirs(os.path.dirname(ROOTFS + path), exist_ok=True)
+            shutil.copyfile(path, ROOTFS + path)
+
+
+def ensure_matrix_venv(place):
+    """Create the venv of one series (ansible-core + tests/unit/requirements.txt) unless it is up to date.
+
+    Wheels are kept in a wheelhouse per Python so that only the first series of a Python waits for the
+    package index for every requirement; the others fetch just their ansible-core.
+    """
+    spec = 'ansible-core>=%s,<%s' % (place.series, next_series(place.series))
+    reqs = os.path.join(place.stage.path, 'tests', 'unit', 'requirements.txt')
+    with open(reqs, 'rb') as handle:
+        wanted = hashlib.sha256(spec.encode() + b'\0' + handle.read()).hexdigest()
+    stamp = place.outside(os.path.join(place.venv, '.natsops-matrix.sha256'))
+    if os.path.exists(stamp):
+        with open(stamp) as handle:
+            if handle.read().strip() == wanted:
+                log('%s/%s: venv up to date (%s)' % (place.series, place.kind, place.outside(place.venv)))
+                return
+    shutil.rmtree(place.outside(place.venv), ignore_errors=True)
+    os.makedirs(place.outside(place.wheels), exist_ok=True)
+    place.run([place.python_cmd, '-m', 'venv', place.venv])
+    pip = [place.python, '-m', 'pip', '--disable-pip-version-check']
+    offline = pip + ['install', '-q', '--no-index', '--find-links', place.wheels, spec, '-r', reqs]
+    done, dummy = place.try_run(offline)
+    if not done:
+        log('%s/%s: fetching %s into the wheelhouse %s' % (place.series, place.kind, spec, place.outside(place.wheels)))
+        place.run(pip + ['download', '-q', '--no-deps', '--dest', place.wheels, spec])
+        done, dummy = place.try_run(offline)
+    if not done:
+        log('%s/%s: fetching every requirement into the wheelhouse' % (place.series, place.kind))
+        place.run(pip + ['download', '-q', '--dest', place.wheels, spec, '-r', reqs])
+        place.run(offline)
+    with open(stamp, 'w') as handle:
+        handle.write(wanted + '\n')
+
+
+def seed_get_pip_in(place):
+    """The get-pip stand-in of seed_get_pip, inside the root (ansible-test sanity --venv needs it there too)."""
+    version = ansible_test_pip_version(place.outside(place.venv))
+    cache = '/root/.ansible/test/cache'
+    script = '%s/get_pip_%s.py' % (cache, version.replace('.', '_'))
+    if os.path.exists(place.outside(script)):
+        return
+    wheel_dir = '%s/natsops-pip-wheel' % cache
+    wheel = '%s/pip-%s-py3-none-any.whl' % (wheel_dir, version)
+    if not os.path.exists(place.outside(wheel)):
+        place.run([place.python, '-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--no-deps', '--only-binary', ':all:',
+                   '--dest', wheel_dir, 'pip==%s' % version])
+    with open(place.outside(script), 'w') as handle:
+        handle.write(GET_PIP_TEMPLATE % {'wheel': wheel, 'version': version})
+    log('seeded ansible-test pip %s bootstrap script in the root: %s' % (version, script))
+
+
+def matrix_units(place):
+    """pytest on the unit subset (or every unit test with MATRIX_UNITS=all) with this series."""
+    paths = ['tests/unit'] if os.environ.get('MATRIX_UNITS') == 'all' else MATRIX_UNITS
+    env = place.env({'PYTHONPATH': place.stage.collections, 'ANSIBLE_COLLECTIONS_PATH': place.stage.collections})
+    place.run([place.python, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-o', 'addopts='] + paths, cwd=place.stage.path, env=env)
+
+
+def matrix_build(place):
+    """Build, install and use the tarball with this series' ansible-galaxy and ansible-playbook."""
+    work = os.path.join(place.stage.tmp, 'matrix-build-%s' % place.series)
+    build_install_use(place.stage, work, place.bin, place.python, place.env(), place.run)
+
+
+def matrix_role_full(series):
+    """Whether the whole role target runs for series (else its config steps only: NATS_ROLE_QUICK=1)."""
+    if os.environ.get('MATRIX_ROLE') == 'full':
+        return True
+    known = [name for name, dummy in MATRIX]
+    return series in (known[0], known[-1])
+
+
+def matrix_role(place):
+    """The role's integration target: runme.sh (2x3 super-cluster configs, idempotence, check mode, a config the
+    checks reject; on the oldest and newest series, and with MATRIX_ROLE=full on all, also boot, reload and install)."""
+    target = os.path.join(place.stage.path, 'tests', 'integration', 'targets', MATRIX_ROLE_TARGET)
+    env = place.env({'ANSIBLE_COLLECTIONS_PATH': place.stage.collections, 'ANSIBLE_TEST_PYTHON_INTERPRETER': place.python})
+    if not matrix_role_full(place.series):
+        env['NATS_ROLE_QUICK'] = '1'
+    place.run(['bash', 'runme.sh'], cwd=target, env=env)
+
+
+def matrix_sanity(place):
+    """ansible-test sanity of this series (inside the root: --venv --python of that Python)."""
+    seed_get_pip_in(place)
+    if not os.path.exists(place.outside('/usr/bin/shellcheck')):  # else ansible-test skips its shellcheck test
+        apt_env = place.env({'DEBIAN_FRONTEND': 'noninteractive'})
+        place.run(['apt-get', 'update', '-q'], env=apt_env)
+        place.run(['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'shellcheck'], env=apt_env)
+    ok, out = place.try_run([place.python, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'])
+    if not ok:
+        raise StageError('cannot run %s: %s' % (place.python, out))
+    place.run([os.path.join(place.bin, 'ansible-test'), 'sanity', '--venv', '--python', out.strip(), '--color', 'no'])
+
+
+def stage_matrix(stage):
+    """Units (subset), build/install/use and the role on every series of MATRIX; sanity on MATRIX_SANITY.
+
+    The series of .venv is skipped: the sanity, units, integration and build stages already ran on it.
+    """
+    import fcntl  # pylint: disable=import-outside-toplevel
+
+    covered = main_series()
+    places = [Place(series, kind, stage) for series, kind in matrix_selection()]
+    os.makedirs(CACHE_DIR, exist_ok=True)
+    with open(os.path.join(CACHE_DIR, 'lock'), 'w') as lock:
+        log('matrix: waiting for the cache lock %s' % lock.name)
+        fcntl.flock(lock, fcntl.LOCK_EX)  # other checkouts' runs share the cache: set it up one at a time
+        t0 = time.monotonic()
+        started = start_rootfs() if any(p.kind == 'trixie' for p in places) else None
+        try:
+            for place in places:
+                if place.kind == 'host' and place.series != covered:
+                    ensure_matrix_venv(place)
+        finally:
+            if started is not None and started[0].poll() is None and sys.exc_info()[0] is not None:
+                started[0].kill()
+        if any(p.kind == 'trixie' for p in places):
+            finish_rootfs(started)
+            for place in places:
+                if place.kind == 'trixie':
+                    ensure_matrix_venv(place)
+        MATRIX_ROWS.append(('all', '', 'setup (venvs, trixie root)', 'ok', time.monotonic() - t0))
+        try:
+            for place in places:
+                python = '3.11' if place.kind == 'host' else '3.13'
+                if place.series == covered and place.kind == 'host':
+                    MATRIX_ROWS.append((place.series, python, 'covered by sanity/units/integration/build', 'ok', None))
+                    continue
+                role = 'role' if matrix_role_full(place.series) else 'role (steps 1-4)'
+                steps = [('units', matrix_units), ('build', matrix_build), (role, matrix_role)]
+                if place.series == MATRIX_SANITY:
+                    steps.append(('sanity', matrix_sanity))
+                t_place = time.monotonic()
+                for what, func in steps:
+                    log('')
+                    log('--> matrix ansible-core %s (Python %s): %s' % (place.series, python, what))
+                    t1 = time.monotonic()
+                    try:
+                        func(place)
+                    except StageError:
+                        MATRIX_ROWS.append((place.series, python, what, 'FAILED', time.monotonic() - t1))
+                        raise
+                    MATRIX_ROWS.append((place.series, python, what, 'ok', time.monotonic() - t1))
+                MATRIX_ROWS.append((place.series, python, 'all steps of %s' % place.series, 'ok', time.monotonic() - t_place))
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            for place in places:
+                if place.kind == 'trixie':
+                    try:
+                        os.rmdir(ROOTFS + stage.tmp)  # the (empty) mount point of the staged copy
+                    except OSError:
+                        pass
+                    break
+
+
 STAGE_FUNCS = {
     'sanity': stage_sanity,
     'units': stage_units,
@@ -439,6 +785,7 @@ STAGE_FUNCS = {
     'fuzz': stage_fuzz,
     'fuzz-short': stage_fuzz_short,
     'bench': stage_bench,
+    'matrix': stage_matrix,
 }
 
 
@@ -457,6 +804,11 @@ def summary(results, total):
     log('-' * 52)
     log('%-14s %-10s %10.1f' % ('total', '', total))
     log('=' * 52)
+    if MATRIX_ROWS:
+        log('matrix (ansible-core, Python, step):')
+        for series, python, what, result, seconds in MATRIX_ROWS:
+            log('  %-5s %-5s %-42s %-7s %7s' % (series, python, what, result, '%.1f' % seconds if seconds is not None else '-'))
+        log('=' * 52)
 
 
 def main(argv):

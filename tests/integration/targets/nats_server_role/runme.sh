@@ -95,6 +95,12 @@ grep -Eq '\[west2\] [^ ]*/west2/nats-server.conf:[0-9]+:[0-9]+: cluster name con
 grep -q 'no file was written' "${WORK}/run4.log" || fail "the failure does not say that nothing was written"
 sums | diff "${WORK}/before.sums" - || fail "a config file changed although validation failed"
 
+if [ "${NATS_ROLE_QUICK:-}" = 1 ]; then
+    # tools/ci.py's matrix stage on the middle ansible-core versions: config steps only, no servers
+    echo "== NATS_ROLE_QUICK=1: stopping after step 4 (no boot, reload/restart or install)"
+    exit 0
+fi
+
 echo "== 5. add route and gateway credentials (never shown), then boot the super-cluster"
 ap converge.yml -v --diff -e test_auth=true | tee "${WORK}/run5.log"
 grep -Eq '^east1 +: ok=[0-9]+ +changed=[1-9]' "${WORK}/run5.log" || fail "adding credentials changed nothing"
