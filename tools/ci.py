@@ -619,6 +619,21 @@ def finish_rootfs(started):
             shutil.copyfile(path, ROOTFS + path)
 
 
+# Debian packages the runs need in the root beyond python3: kill for the role target's playbooks (minbase
+# has only the shell builtin), shellcheck so that ansible-test sanity runs its shellcheck test.
+ROOTFS_PACKAGES = {'/usr/bin/kill': 'procps', '/usr/bin/shellcheck': 'shellcheck'}
+
+
+def ensure_rootfs_packages(place):
+    """apt-get install the ROOTFS_PACKAGES missing from the root."""
+    missing = sorted(set(pkg for path, pkg in ROOTFS_PACKAGES.items() if not os.path.exists(place.outside(path))))
+    if not missing:
+        return
+    apt_env = place.env({'DEBIAN_FRONTEND': 'noninteractive'})
+    place.run(['apt-get', 'update', '-q'], env=apt_env)
+    place.run(['apt-get', 'install', '-y', '-q', '--no-install-recommends'] + missing, env=apt_env)
+
+
 def ensure_matrix_venv(place):
     """Create the venv of one series (ansible-core + tests/unit/requirements.txt) unless it is up to date.
 
@@ -704,10 +719,6 @@ def matrix_role(place):
 def matrix_sanity(place):
     """ansible-test sanity of this series (inside the root: --venv --python of that Python)."""
     seed_get_pip_in(place)
-    if not os.path.exists(place.outside('/usr/bin/shellcheck')):  # else ansible-test skips its shellcheck test
-        apt_env = place.env({'DEBIAN_FRONTEND': 'noninteractive'})
-        place.run(['apt-get', 'update', '-q'], env=apt_env)
-        place.run(['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'shellcheck'], env=apt_env)
     ok, out = place.try_run([place.python, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'])
     if not ok:
         raise StageError('cannot run %s: %s' % (place.python, out))
@@ -738,6 +749,7 @@ def stage_matrix(stage):
                 started[0].kill()
         if any(p.kind == 'trixie' for p in places):
             finish_rootfs(started)
+            ensure_rootfs_packages([p for p in places if p.kind == 'trixie'][0])
             for place in places:
                 if place.kind == 'trixie':
                     ensure_matrix_venv(place)
