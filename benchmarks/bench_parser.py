@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark: our parser vs ``nats-server -t`` on the same files, in one run.
 
 Generates the configs with gen_configs.py (unless --dir has them), then for each file times

@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Generate the parser benchmark configs.
 
 * ``large.conf``  (~1.2 MB): 500 accounts x 20 users, each user with publish/subscribe

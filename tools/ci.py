@@ -1,5 +1,6 @@
 # Copyright: natsops contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Test driver for the natsops.nats collection (used by the Makefile and .ci/run).
 
 Usage: python3.11 tools/ci.py STAGE [STAGE ...]

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Action plugin of natsops.nats.nats_config (documented in plugins/modules/nats_config.py).
 
 Everything runs on the controller: the config and its includes are read from
@@ -90,8 +91,6 @@ def _plain(value):
 
 def _clean_finding(f, secrets):
     d = f.to_dict()
-    if d.get("file") == "" and d.get("line") is not None:
-        d["file"] = "<string>"  # the config came from `content`
     d["message"] = scrub(d["message"], secrets)
     if d.get("hint"):
         d["hint"] = scrub(d["hint"], secrets)

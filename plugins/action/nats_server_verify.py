@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Action plugin of natsops.nats.nats_server_verify (documented in plugins/modules/nats_server_verify.py).
 
 Per host: runs the nats_server_info module on the host (its monitoring URL), compares the answer

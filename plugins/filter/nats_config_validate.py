@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """natsops.nats.nats_config_validate: every problem of one NATS server config, before it is deployed."""
 
 from __future__ import annotations
@@ -103,7 +104,9 @@ _value:
         cluster name conflicts between cluster and gateway definitions: cluster.name "east" (nats.conf:6:3)
         vs gateway.name "west" (nats.conf:2:3)
     file:
-      description: File of the primary location (V(<string>) or the include file).
+      description:
+        - File of the primary location. V(<string>) for config text and for a dict (rendered to text first),
+          the path for a location in an include file, V(null) for a finding without a location.
       type: str
     line:
       description: 1-based line of the primary location.

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """natsops.nats.nats_topology_validate filter."""
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ description:
     its address from O(addresses), or the listener's bind address) and port.
   - Returns the findings as a list of dicts; an empty list means no problem was found. It never fails on
     a finding (use the M(natsops.nats.nats_topology) module for that).
+  - Secrets never appear in a finding; the password in a URL is shown as C(********)
+    (C(nats://ruser:********@host:6222)), like everywhere in the collection.
   - Config text that does not parse gives one C(parse-error) finding for that host, which then takes no
     part in the topology.
   - The filter version of the M(natsops.nats.nats_topology) module. The codes are listed in C(docs/checks.md).
@@ -102,7 +105,9 @@ _value:
       description: The server id (inventory host) the finding is about.
       type: str
     file:
-      description: File of the position (C(null) for config text and dicts).
+      description:
+        - File of the position. V(<string>) for config text and dicts, like the other plugins of the collection;
+          V(null) for a finding without a location.
       type: str
     line:
       description: 1-based line in the config of O(_input[host]) (for dicts, in their rendered text).

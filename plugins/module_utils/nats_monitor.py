@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Read a nats-server's monitoring endpoints and keep what operations need.
 
 Runs on the managed host (imported by the nats_server_info module): Python 3.8+, the standard

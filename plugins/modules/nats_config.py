@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE) or GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 # This file only documents the module; the work is done on the controller by
 # plugins/action/nats_config.py, so managed hosts need nothing but Python (and
@@ -199,7 +200,7 @@ errors:
       type: str
       sample: cluster name conflicts between cluster and gateway definitions
     file:
-      description: File (on the managed host) the problem is in; C(<string>) for O(content).
+      description: File (on the managed host) the problem is in; V(<string>) for O(content); V(null) for a finding without a location.
       type: str
     line:
       description: 1-based line.

@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE) or GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 # This file only documents the module; the work is done on the controller by
 # plugins/action/nats_server_config.py.
@@ -21,7 +22,7 @@ description:
     deep-merges C(nats_server_config_extra), renders it as NATS config text with the collection's renderer,
     validates each config with the collection's checks and all of them together with the cross-server
     topology checks.
-  - "Fails with every error (C([host] file:line:col: message (hint))) when any config is invalid. It never
+  - "Fails with every error (C([host] file:line:col: message; hint: fix)) when any config is invalid. It never
     writes anything, so the role writes files only after every host's config passed."
   - Runs on the controller only and reads nothing from the managed hosts; run it once (C(run_once)) for all hosts.
 options:
@@ -30,8 +31,15 @@ options:
       - Mapping of inventory host name to that host's role variables (C(nats_server_cluster_name), C(nats_server_client_port),
         C(nats_server_advertise_host), C(nats_server_config_extra), ...; see the C(natsops.nats.nats_server) role).
       - Missing variables take the role defaults. The order of hosts is the order of routes and gateway URLs.
+      - Required unless O(show_diff) is given.
     type: dict
-    required: true
+  show_diff:
+    description:
+      - One entry of the RV(diffs) of an earlier build (one host's). The task then does nothing but report it
+        as its diff, so C(--diff) shows the change of a config that holds secrets with every secret value as
+        C(********) (the role writes such a config with C(no_log), which hides the write's own diff).
+      - Mutually exclusive with O(settings).
+    type: dict
   previous:
     description:
       - Mapping of host name to the text of its current config (or null when there is none). Used to decide
@@ -73,7 +81,8 @@ attributes:
     support: full
     details: Computes only; runs unchanged in check mode.
   diff_mode:
-    support: none
+    support: partial
+    details: With O(show_diff) the task reports that diff (secret values as C(********)); a build returns RV(diffs).
   platform:
     platforms: posix
 requirements:
@@ -137,6 +146,17 @@ credential_changes:
   returned: success
   type: dict
   sample: {"east1": ["cluster.authorization"]}
+diffs:
+  description:
+    - Host name to the change of its config as a C(--diff) entry (C(before), C(after), C(before_header),
+      C(after_header)), or null when its text does not change. Every secret value is C(********) on both sides;
+      when only secret values change, C(after_header) says so. Both sides are rendered by the collection's
+      renderer (the role's own file renders back to the same text); a previous file that does not parse is
+      replaced by a comment saying so. Pass one entry to O(show_diff) to show it.
+  returned: success
+  type: dict
+  sample: {"east1": {"before": "", "after": "server_name: \"east1\"\n", "before_header": "east1: /etc/nats-server/nats-server.conf",
+           "after_header": "east1: /etc/nats-server/nats-server.conf"}}
 topology:
   description: Cluster name to its member hosts.
   returned: success

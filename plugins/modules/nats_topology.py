@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE) or GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 # This file only documents the module; the work is done on the controller by
 # plugins/action/nats_topology.py.
@@ -160,10 +161,12 @@ errors:
       type: str
       sample: a3
     message:
-      description: What is wrong, with the other side's host and position. Never contains secrets.
+      description:
+        - What is wrong, with the other side's host and position. Never contains secrets; the password in a URL
+          is shown as C(********) (C(nats://ruser:********@host:6222)).
       type: str
     file:
-      description: File on that host (null for O(configs) values).
+      description: File on that host; V(<string>) for O(configs) values; V(null) for a finding without a location.
       type: str
     line:
       description: 1-based line.

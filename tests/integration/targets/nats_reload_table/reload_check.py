@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Judge the reload table (plugins/plugin_utils/render/reload.py) with real nats-server binaries.
 
 For every entry of the table there is a case below: a config and a changed config. Each case

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Unit tests of the nats_config action plugin with a fake connection.
 
 The "managed host" is a temporary directory read through a fake
@@ -181,7 +182,7 @@ def test_errors_fail_with_count_and_every_error_and_secrets_scrubbed(monkeypatch
     assert result["msg"] == (
         "2 errors in <string>:\n"
         "/etc/n.conf:2:3: cluster name conflicts between cluster and gateway definitions"
-        " (use the same name as gateway.name (/etc/n.conf:5:3))\n"
+        "; hint: use the same name as gateway.name (/etc/n.conf:5:3)\n"
         "/etc/n.conf:9:1: value '%s' is odd" % REDACTED)
     assert [e["line"] for e in result["errors"]] == [2, 9]
     assert result["errors"][0]["path"] == "cluster.name"
@@ -331,9 +332,11 @@ def test_seed_conflict_fails_with_message_and_location(tmp_path):
     assert (err["file"], err["line"], err["column"], err["path"]) == (path, 4, 3, "cluster.name")
     assert err["message"].startswith("cluster name conflicts between cluster and gateway definitions")
     assert "%s:8:3" % path in err["message"]  # the gateway side
-    assert result["msg"].startswith("1 error in %s:\n%s:4:3: cluster name conflicts between cluster and gateway definitions"
-                                    % (path, path))
-    assert result["msg"].endswith("(%s)" % err["hint"])
+    # the location once per line (the finding's own place is not repeated), the hint without nested parentheses
+    assert result["msg"] == (
+        "1 error in %s:\n%s:4:3: cluster name conflicts between cluster and gateway definitions: "
+        'cluster.name "cluster" vs gateway.name "gateway" (%s:8:3); '
+        "hint: use one name for both (the gateway name is the cluster's name in the super-cluster)" % (path, path, path))
     assert result["cluster_name"] == "cluster" and result["gateway_name"] == "gateway"
     assert result["digest"] == _harness().check(path).digest
     assert host.fetches == [path] and host.slurps == []

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """natsops.nats.nats_config_validate filter and natsops.nats.nats_config_valid test."""
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def test_conflict_text():
         "severity": "error",
         "message": 'cluster name conflicts between cluster and gateway definitions: cluster.name "cluster" '
                    '(<string>:7:3) vs gateway.name "gateway" (<string>:3:3)',
-        "file": "",
+        "file": "<string>",
         "line": 7,
         "column": 3,
         "path": "cluster.name",

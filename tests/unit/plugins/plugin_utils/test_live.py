@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """nats_server_info's reader (module_utils/nats_monitor.py) and the live topology comparison (topology/live.py),
 against a real 3-node JetStream cluster plus a 2-node second cluster on 127.0.0.1."""
 

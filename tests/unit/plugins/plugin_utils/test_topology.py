@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Unit tests of the topology checks: every check positive and negative."""
 
 from __future__ import annotations
@@ -88,7 +89,10 @@ def test_norm_host_and_redact():
     assert norm_host("LocalHost") == "127.0.0.1"
     assert norm_host("[::1]") == "::1"
     assert norm_host("Host.Example") == "host.example"
-    assert redact_url("nats-route://ruser:s3cret@h:6222") == "nats-route://<credentials>@h:6222"
+    assert redact_url("nats-route://ruser:s3cret@h:6222") == "nats-route://ruser:********@h:6222"
+    assert redact_url("nats://s3cret@h:4222") == "nats://********@h:4222"  # a bare token
+    # a raw '@' in the password: the user info ends at the last '@', like Go's url.Parse
+    assert redact_url("nats://ruser:p@ss@h:6222/x@y") == "nats://ruser:********@h:6222/x@y"
     assert redact_url("nats://h:7222") == "nats://h:7222"
 
 
@@ -358,7 +362,7 @@ def test_gateway_auth_mismatch():
     dummy, findings = run(cfg)
     assert codes(findings) == ["gateway-auth-mismatch"]
     assert "wrong" not in findings[0].message and "s3cret" not in findings[0].format()
-    assert "the credentials of URL nats://<credentials>@b1:7222" in findings[0].message
+    assert "the credentials of URL nats://gw:********@b1:7222" in findings[0].message
 
 
 def test_gateway_tls_mismatch():

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """validate_configs: text / dict / ParseResult per host (the core of the filter and the module)."""
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def test_validate_configs_mixed_inputs():
     f = findings[0]
     assert (f.file, f.line, f.path) == ("/etc/nats/n1.conf", 6, "cluster.routes[0]")
     assert "S3cr3t-pw" not in f.format()
-    assert "nats-route://<credentials>@127.0.0.1:4223" in f.message
+    assert "nats-route://ruser:********@127.0.0.1:4223" in f.message
     assert topo.cluster_summary() == {"C": ["n1", "n2"]}
 
 
