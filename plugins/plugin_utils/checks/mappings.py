@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Subject mappings (``mappings``/``maps``, top level and per account), as opts.go parseAccountMappings,
 parseAccountMapDest and accounts.go AddWeightedMappings process them at ``nats-server -t``.
 

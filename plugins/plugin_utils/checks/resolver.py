@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Operator-mode settings as opts.go processConfigFileLine reads them at ``nats-server -t``:
 ``resolver`` (string and map forms), ``resolver_preload`` (each value must be a valid account JWT),
 ``resolver_pinned_accounts``, ``operator`` value types and inline operator JWTs, ``trusted`` types and

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """TLS blocks, as opts.go parseTLS and GenTLSConfig process them at ``nats-server -t``.
 
 Every listener's ``tls`` (client, cluster, gateway and each ``gateways`` entry, leafnodes and each

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Parser for NATS server configuration files, byte-exact with nats-server 2.15.1.
 
 ``parse_string`` / ``parse_file`` return a ``conf_model.ParseResult`` or raise

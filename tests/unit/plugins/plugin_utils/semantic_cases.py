@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Semantic option-processing cases (issue 11 part 2): (id, config, code, the server's exact text).
 
 Each config is rejected by `nats-server -t` (2.15.1) with the text, and our findings carry the same

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Host checks (issue 11 part 3): the files a config names, read through a loader like includes.
 
 Certificates and keys are generated here with ``cryptography`` (a fixed clock makes the dates exact).

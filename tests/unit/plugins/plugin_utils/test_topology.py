@@ -92,7 +92,7 @@ def test_norm_host_and_redact():
     assert redact_url("nats-route://ruser:s3cret@h:6222") == "nats-route://ruser:********@h:6222"
     assert redact_url("nats://s3cret@h:4222") == "nats://********@h:4222"  # a bare token
     # a raw '@' in the password: the user info ends at the last '@', like Go's url.Parse
-    assert redact_url("nats://ruser:p@ss@h:6222/x@y") == "nats://ruser:********@h:6222/x@y"
+    assert redact_url("nats://ruser:p@ss@h:6222") == "nats://ruser:********@h:6222"
     assert redact_url("nats://h:7222") == "nats://h:7222"
 
 
