@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark: the nats_server role on 150 inventory hosts vs a plain template + validate playbook.
 
 150 hosts (10 clusters of 15, a super-cluster), ``local`` connection, no services: the role builds,

@@ -17,7 +17,8 @@ from ansible_collections.natsops.nats.plugins.action.nats_server_config import r
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.parser import parse_string
 from ansible_collections.natsops.nats.plugins.plugin_utils.render import build, writer
 
-HEAD = 'server_name: "a1"\nlisten: "0.0.0.0:4222"\nhttp: "0.0.0.0:8222"\ncluster {\n  name: "c"\n  listen: "0.0.0.0:6222"\n'
+HEAD = ('server_name: "a1"\nlisten: "0.0.0.0:4222"\nhttp: "0.0.0.0:8222"\nlame_duck_duration: "30s"\nlame_duck_grace_period: "10s"\n'
+        'cluster {\n  name: "c"\n  listen: "0.0.0.0:6222"\n')
 
 
 def _config(password=None):
