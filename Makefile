@@ -7,7 +7,7 @@ CI := $(PYTHON) tools/ci.py
 FUZZ_SECONDS ?= 7200
 export FUZZ_SECONDS
 
-.PHONY: help test venv sanity units integration lint build demo fuzz bench clean matrix
+.PHONY: help test venv sanity units integration lint build demo fuzz bench clean matrix lab lab-up lab-down lab-status demo-lab
 
 help:
 	@echo "make test         sanity + units + integration + ansible-lint + build/install/use + matrix (what CI runs)"
@@ -17,6 +17,10 @@ help:
 	@echo "make fuzz         run fuzz/run_fuzz.py until 100,000 inputs (at most FUZZ_SECONDS, default $(FUZZ_SECONDS))"
 	@echo "make bench        run benchmarks/*.py"
 	@echo "make venv         create/refresh .venv only"
+	@echo "make lab-up       boot the test lab (6 Debian 12 hosts, root only; LAB_HOSTS=N) and leave it running"
+	@echo "make lab-down     tear the lab down;  make lab-status: its hosts and their state"
+	@echo "make lab          the lab stage (lab up, tests/lab/prove.py, lab down)"
+	@echo "make demo-lab     the role on the lab's six hosts: super-cluster, message across, seed conflict refused"
 	@echo "make clean        remove .venv and build output"
 
 test:
@@ -26,6 +30,21 @@ venv:
 	$(CI) venv
 
 sanity units integration lint build demo fuzz bench matrix:
+	$(CI) $@
+
+# The test lab (tests/lab/README.md). lab-up leaves the lab running for your own playbooks.
+LAB := tests/lab/lab.py
+
+lab-up: venv
+	.venv/bin/python $(LAB) up
+
+lab-down:
+	$(PYTHON) $(LAB) down
+
+lab-status:
+	$(PYTHON) $(LAB) status
+
+lab demo-lab:
 	$(CI) $@
 
 clean:

@@ -12,8 +12,11 @@ Stages:
   integration  ansible-test integration --venv --python 3.11
   lint         ansible-lint (ANSIBLE_COLLECTIONS_PATH = staged copy)
   build        ansible-galaxy collection build + install + playbook using the installed collection
+  lab          the test lab (tests/lab): boot real Debian 12 hosts, run tests/lab/prove.py, tear down
+               (needs root and namespaces; skipped with the reason where the lab cannot run)
   test         venv + sanity + units + fuzz-short + integration + lint + build (stops at the first failure)
   demo         run examples/supercluster.yml (or examples/demo.yml) on localhost
+  demo-lab     tests/lab/playbooks/demo.yml on the lab's six hosts (LAB_KEEP=1 leaves the lab running)
   fuzz         run fuzz/run_fuzz.py until 100,000 inputs (FUZZ_SECONDS caps the time, default 7200)
   fuzz-short   the same fuzzer for 45 seconds (part of test)
   bench        run every benchmarks/*.py
@@ -51,7 +54,7 @@ STAMP = os.path.join(VENV, '.natsops-requirements.sha256')
 KNOWN_DIGEST = 'sha256:026907a61901a70d388bec18ea8d0ef83e45a9d500d2ad0e69af39bdd52c96e0'
 
 TEST_STAGES = ['venv', 'sanity', 'units', 'fuzz-short', 'integration', 'lint', 'build', 'matrix']
-ALL_STAGES = TEST_STAGES + ['demo', 'fuzz', 'bench']
+ALL_STAGES = TEST_STAGES + ['lab', 'demo', 'demo-lab', 'fuzz', 'bench']
 
 
 class StageError(Exception):
@@ -788,6 +791,46 @@ def stage_matrix(stage):
                     except OSError:
                         pass
                     break
+def lab_env(stage):
+    """Environment for tests/lab/lab.py on the staged copy (its own lab, named after the copy's state directory)."""
+    env = base_env()
+    env['VENV'] = VENV
+    env['NATSOPS_LAB_COLLECTIONS'] = stage.collections
+    return env
+
+
+def lab_session(stage, command):
+    """Boot the lab of the staged copy, run COMMAND inside it (through .state/run), always tear it down.
+
+    Returns the reason when the lab cannot run on this machine (the stage is then skipped), else None.
+    """
+    lab = os.path.join(stage.path, 'tests', 'lab', 'lab.py')
+    env = lab_env(stage)
+    probe = subprocess.run([VENV_PYTHON, lab, 'check'], check=False, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if probe.returncode != 0:
+        reason = probe.stdout.decode('utf-8', 'replace').strip()
+        log('SKIPPED: %s' % reason)
+        return reason
+    try:
+        run([VENV_PYTHON, lab, 'up'], cwd=stage.path, env=env)
+        run([os.path.join(stage.path, 'tests', 'lab', '.state', 'run')] + command, cwd=stage.path, env=env)
+    finally:
+        if not os.environ.get('LAB_KEEP'):
+            run([VENV_PYTHON, lab, 'down'], cwd=stage.path, env=env)
+        else:
+            log('LAB_KEEP set: the lab keeps running; stop it with: %s %s down' % (VENV_PYTHON, lab))
+    return None
+
+
+def stage_lab(stage):
+    """The lab's proofs on real hosts (tests/lab/prove.py)."""
+    return lab_session(stage, [VENV_PYTHON, os.path.join(stage.path, 'tests', 'lab', 'prove.py')])
+
+
+def stage_demo_lab(stage):
+    """The role on the lab's hosts: super-cluster, a message across the gateway, the seed conflict refused."""
+    return lab_session(stage, [os.path.join(VENV_BIN, 'ansible-playbook'), '-i', os.path.join(stage.path, 'tests', 'lab', '.state', 'inventory.yml'),
+                               os.path.join(stage.path, 'tests', 'lab', 'playbooks', 'demo.yml')])
 
 
 STAGE_FUNCS = {
@@ -797,6 +840,8 @@ STAGE_FUNCS = {
     'lint': stage_lint,
     'build': stage_build,
     'demo': stage_demo,
+    'lab': stage_lab,
+    'demo-lab': stage_demo_lab,
     'fuzz': stage_fuzz,
     'fuzz-short': stage_fuzz_short,
     'bench': stage_bench,
@@ -808,8 +853,8 @@ STAGE_FUNCS = {
 # driver
 
 
-def summary(results, total):
-    """Print the table of stage results."""
+def summary(results, total, notes=()):
+    """Print the table of stage results (and why a stage was skipped)."""
     log('')
     log('=' * 52)
     log('%-14s %-10s %10s' % ('stage', 'result', 'seconds'))
@@ -824,6 +869,8 @@ def summary(results, total):
         for series, python, what, result, seconds in MATRIX_ROWS:
             log('  %-5s %-5s %-42s %-7s %7s' % (series, python, what, result, '%.1f' % seconds if seconds is not None else '-'))
         log('=' * 52)
+    for note in notes:
+        log(note)
 
 
 def main(argv):
@@ -845,6 +892,7 @@ def main(argv):
             order.append(name)
 
     results = []
+    notes = []
     started = time.monotonic()
     stage = None
     failed = None
@@ -853,13 +901,14 @@ def main(argv):
             log('')
             log('==> [%d/%d] %s' % (index + 1, len(order), name))
             t0 = time.monotonic()
+            skipped = None
             try:
                 if name == 'venv':
                     stage_venv()
                 else:
                     if stage is None:
                         stage = Stage()
-                    STAGE_FUNCS[name](stage)
+                    skipped = STAGE_FUNCS[name](stage)
             except StageError as ex:
                 seconds = time.monotonic() - t0
                 results.append((name, 'FAILED', seconds))
@@ -868,6 +917,11 @@ def main(argv):
                 results.extend((rest, 'not run', None) for rest in order[index + 1:])
                 break
             seconds = time.monotonic() - t0
+            if skipped:
+                results.append((name, 'SKIPPED', seconds))
+                notes.append('%s SKIPPED: %s' % (name, skipped))
+                log('<== %s SKIPPED (%.1f s): %s' % (name, seconds, skipped))
+                continue
             results.append((name, 'ok', seconds))
             log('<== %s ok (%.1f s)' % (name, seconds))
     except KeyboardInterrupt:
@@ -875,7 +929,7 @@ def main(argv):
     finally:
         if stage is not None:
             stage.cleanup()
-    summary(results, time.monotonic() - started)
+    summary(results, time.monotonic() - started, notes)
     if failed:
         name, message, problems = failed
         if problems:

@@ -18,6 +18,7 @@ import traceback
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
@@ -264,6 +265,9 @@ class ActionModule(ActionBase):
                 if name in hvars:
                     shell_options[name] = hvars[name]
             connection._shell.set_options(var_options=shell_options)
+            become = self._become_for(host, hvars, play_context, task_keys)
+            if become is not None:
+                connection.set_become_plugin(become)
             action = self._shared_loader_obj.action_loader.get(
                 "ansible.legacy.normal", task=self._task, connection=connection, play_context=play_context,
                 loader=self._loader, templar=self._templar, shared_loader_obj=self._shared_loader_obj)
@@ -273,6 +277,30 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("cannot connect to host %s to read its config: %s (give the configs with the configs option instead)"
                                     % (host, to_text(exc)))
         return _HostLoader(action, connection, hvars)
+
+    def _become_for(self, host, hvars, play_context, task_keys):
+        """The become plugin for another host's connection, set up the way Ansible sets it up for the task's own host.
+
+        Without it a task with become reads the other hosts' files as the connection user (a config that only
+        root and the server's group may read failed with "Permission denied" on every host but the first).
+        """
+        enabled = hvars["ansible_become"] if "ansible_become" in hvars else None
+        enabled = self._task.become if enabled is None else boolean(enabled)
+        if not enabled:
+            return None
+        method = (hvars["ansible_become_method"] if "ansible_become_method" in hvars else None) or self._task.become_method
+        become = self._shared_loader_obj.become_loader.get(method)
+        if become is None:
+            raise AnsibleActionFail("the become method %r of host %s was not found" % (method, host))
+        options = {}
+        for name in C.config.get_plugin_vars("become", become._load_name):
+            if name in hvars:
+                options[name] = hvars[name]
+        keys = dict(task_keys)
+        if play_context.become_pass:
+            keys["become_pass"] = play_context.become_pass
+        become.set_options(task_keys=keys, var_options=options)
+        return become
 
 
 def _host_vars(hostvars, host):
