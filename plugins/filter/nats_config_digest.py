@@ -22,6 +22,9 @@ description:
     C(nats-server) would print."
   - Documents nested deeper than 10000 levels fail with the server's
     C(exceeded max depth) message.
+  - With O(server_version), the digest that version prints (2.11.0 to 2.12.5 leave out keys that are
+    referenced as variables; before 2.14.6 invalid UTF-8 is digested differently). nats-server 2.10
+    prints no digest, so O(server_version=2.10.x) fails.
   - Requires the Python library C(pyparsing) on the controller.
 options:
   _input:
@@ -37,6 +40,14 @@ options:
     description:
       - Directory on the controller that relative C(include) paths are resolved against.
     type: path
+  server_version:
+    description:
+      - The C(nats-server) version the config is for (every 2.10.x, 2.11.x, 2.12.x, 2.14.x and 2.15.x).
+        Which keys exist, parser quirks, the digest and the checks follow that version; the differences
+        are listed in C(docs/versions.md).
+      - An unparsable or unsupported version fails with a message that lists the supported range.
+    type: str
+    default: 2.15.1
 extends_documentation_fragment:
   - natsops.nats.nats_limits
 seealso:
@@ -73,14 +84,18 @@ from ansible_collections.natsops.nats.plugins.filter.nats_config_parse import pa
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
 
 
-def nats_config_digest(text, env=None, base_dir=None, max_file_size=None, max_total_size=None):
+def nats_config_digest(text, env=None, base_dir=None, max_file_size=None, max_total_size=None, server_version=None):
     """'sha256:<hex>' of NATS conf ``text`` as nats-server -t prints it."""
     result = parse_text("nats_config_digest", text, env=env, base_dir=base_dir, max_file_size=max_file_size,
-                        max_total_size=max_total_size)
+                        max_total_size=max_total_size, server_version=server_version)
     try:
-        return result.digest
+        value = result.digest
     except NatsConfError as exc:
         raise AnsibleFilterError("natsops.nats.nats_config_digest: %s" % exc.format()) from None
+    if value is None:
+        raise AnsibleFilterError("natsops.nats.nats_config_digest: nats-server %s prints no configuration digest "
+                                 "(nats-server -t prints one from 2.11.0 on)" % (result.server_version,))
+    return value
 
 
 class FilterModule(object):

@@ -40,6 +40,14 @@ options:
       - Directory on the controller that relative C(include) paths are resolved against.
       - Without it, C(include) paths are resolved against the current directory.
     type: path
+  server_version:
+    description:
+      - The C(nats-server) version the config is for (every 2.10.x, 2.11.x, 2.12.x, 2.14.x and 2.15.x).
+        Which keys exist, parser quirks, the digest and the checks follow that version; the differences
+        are listed in C(docs/versions.md).
+      - An unparsable or unsupported version fails with a message that lists the supported range.
+    type: str
+    default: 2.15.1
 extends_documentation_fragment:
   - natsops.nats.nats_limits
 seealso:
@@ -88,6 +96,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import GoTime, NatsConfError
 from ansible_collections.natsops.nats.plugins.plugin_utils.render.writer import to_plain
 from ansible_collections.natsops.nats.plugins.plugin_utils.redact import MAX_RESULT_DEPTH, result_depth, scrub
+from ansible_collections.natsops.nats.plugins.plugin_utils.versions import VersionError, parse_version
 
 try:
     from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser
@@ -134,7 +143,7 @@ def limits_for(name, max_file_size=None, max_total_size=None):
         raise AnsibleFilterError("natsops.nats.%s: %s" % (name, exc)) from None
 
 
-def parse_text(name, text, env=None, base_dir=None, max_file_size=None, max_total_size=None):
+def parse_text(name, text, env=None, base_dir=None, max_file_size=None, max_total_size=None, server_version=None):
     """ParseResult for ``text`` or AnsibleFilterError (shared by nats_config_parse and nats_config_digest)."""
     _check_parser(name)
     limits = limits_for(name, max_file_size, max_total_size)
@@ -149,11 +158,20 @@ def parse_text(name, text, env=None, base_dir=None, max_file_size=None, max_tota
             raise AnsibleFilterError("natsops.nats.%s: base_dir must be a path, not %s" % (name, type(base_dir).__name__))
         base_dir = str.__str__(base_dir)
     try:
-        return conf_parser.parse_string(text, base_dir=base_dir, env=_env(name, env), limits=limits)
+        return conf_parser.parse_string(text, base_dir=base_dir, env=_env(name, env), limits=limits,
+                                        server_version=server_version_arg(name, server_version))
     except NatsConfError as exc:
         marks = set(getattr(exc, "marks", ()))
         marks.update(v for v in (env or {}).values() if isinstance(v, str) and v)
         raise AnsibleFilterError("natsops.nats.%s: %s" % (name, scrub(exc.format(), marks))) from None
+
+
+def server_version_arg(name, value):
+    """The ``server_version`` filter/test argument as a ServerVersion; AnsibleFilterError listing the supported range."""
+    try:
+        return parse_version(None if value is None else str(value))
+    except VersionError as exc:
+        raise AnsibleFilterError("natsops.nats.%s: %s" % (name, exc)) from None
 
 
 def _datetime(text):
@@ -181,10 +199,10 @@ def _to_ansible(values):
     return plain
 
 
-def nats_config_parse(text, env=None, base_dir=None, max_file_size=None, max_total_size=None):
+def nats_config_parse(text, env=None, base_dir=None, max_file_size=None, max_total_size=None, server_version=None):
     """Parsed values (dict) of NATS conf ``text``."""
     config = parse_text("nats_config_parse", text, env=env, base_dir=base_dir, max_file_size=max_file_size,
-                        max_total_size=max_total_size).config
+                        max_total_size=max_total_size, server_version=server_version).config
     deepest = result_depth(config)
     if deepest > MAX_RESULT_DEPTH:
         raise AnsibleFilterError("natsops.nats.nats_config_parse: the parsed config is nested more than %d levels deep; "

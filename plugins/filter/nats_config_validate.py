@@ -53,6 +53,14 @@ options:
       - Report every warning as an error.
     type: bool
     default: false
+  server_version:
+    description:
+      - The C(nats-server) version the config is for (every 2.10.x, 2.11.x, 2.12.x, 2.14.x and 2.15.x).
+        Which keys exist, parser quirks, the digest and the checks follow that version; the differences
+        are listed in C(docs/versions.md).
+      - An unparsable or unsupported version fails with a message that lists the supported range.
+    type: str
+    default: 2.15.1
 extends_documentation_fragment:
   - natsops.nats.nats_limits
 seealso:
@@ -126,7 +134,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.natsops.nats.plugins.filter.nats_config_parse import _check_parser, _env, limits_for
+from ansible_collections.natsops.nats.plugins.filter.nats_config_parse import _check_parser, _env, limits_for, server_version_arg
 
 try:
     from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
@@ -138,7 +146,7 @@ except ImportError as exc:  # pragma: no cover - pyparsing missing or broken ins
 
 
 def findings_for(name, value, env=None, base_dir=None, disable=None, warnings_as_errors=False, max_file_size=None,
-                 max_total_size=None):
+                 max_total_size=None, server_version=None):
     """[Finding] for config text or values; AnsibleFilterError on bad arguments."""
     _check_parser(name)
     limits = limits_for(name, max_file_size, max_total_size)
@@ -165,17 +173,18 @@ def findings_for(name, value, env=None, base_dir=None, disable=None, warnings_as
     try:
         dummy, findings = checks_engine.validate_text(value, base_dir=str.__str__(base_dir) if base_dir else None,
                                                       env=_env(name, env), disable=[str(c) for c in disable],
-                                                      warnings_as_errors=bool(warnings_as_errors), limits=limits)
+                                                      warnings_as_errors=bool(warnings_as_errors), limits=limits,
+                                                      server_version=server_version_arg(name, server_version))
     except ValueError as exc:
         raise AnsibleFilterError("natsops.nats.%s: %s" % (name, exc)) from None
     return findings
 
 
 def nats_config_validate(value, env=None, base_dir=None, disable=None, warnings_as_errors=False, max_file_size=None,
-                         max_total_size=None):
+                         max_total_size=None, server_version=None):
     """List of finding dicts for NATS conf text or config values."""
     return [f.to_dict() for f in findings_for("nats_config_validate", value, env, base_dir, disable, warnings_as_errors,
-                                              max_file_size, max_total_size)]
+                                              max_file_size, max_total_size, server_version)]
 
 
 class FilterModule(object):

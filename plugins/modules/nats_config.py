@@ -157,7 +157,9 @@ valid:
   type: bool
   sample: true
 digest:
-  description: Digest of the parsed config, the same string C(nats-server -t) prints. Null when the config does not parse.
+  description:
+    - Digest of the parsed config, the same string C(nats-server -t) of O(server_version) prints.
+    - Null when the config does not parse, and for nats-server 2.10 (which prints none).
   returned: always
   type: str
   sample: "sha256:4f5d5b0b1f2a0c7e4f0b3c0f8b0e6d1e6a1f3f0d8c7b6a5f4e3d2c1b0a9f8e7d"

@@ -261,6 +261,9 @@ DIFFERENCES = (
     Difference("leafnode-remote-duplicate-refused", "validation", (("2.14.0", None),),
                "two leafnode remotes with the same URLs and account are refused (`duplicate remote urls=[...], "
                "account=...`); before, accepted"),
+    Difference("websocket-origins-validated", "validation", (("2.12.5", None),),
+               "a real start refuses `websocket.allowed_origins` entries that are not absolute http(s) URLs "
+               "(`unable to parse allowed origin ...`); before, the server starts"),
     # --- semantics ----------------------------------------------------------------------------
     Difference("max-connections-zero-refuses", "semantics", (("2.12.5", None),),
                "`max_connections: 0` refuses every client connection; before, 0 means the default limit"),

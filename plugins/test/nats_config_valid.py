@@ -41,6 +41,14 @@ options:
     description: Count warnings as errors.
     type: bool
     default: false
+  server_version:
+    description:
+      - The C(nats-server) version the config is for (every 2.10.x, 2.11.x, 2.12.x, 2.14.x and 2.15.x).
+        Which keys exist, parser quirks, the digest and the checks follow that version; the differences
+        are listed in C(docs/versions.md).
+      - An unparsable or unsupported version fails with a message that lists the supported range.
+    type: str
+    default: 2.15.1
 extends_documentation_fragment:
   - natsops.nats.nats_limits
 seealso:
@@ -72,10 +80,10 @@ from ansible_collections.natsops.nats.plugins.filter.nats_config_validate import
 
 
 def nats_config_valid(value, env=None, base_dir=None, disable=None, warnings_as_errors=False, max_file_size=None,
-                      max_total_size=None):
+                      max_total_size=None, server_version=None):
     """True when the config has no error finding."""
     findings = findings_for("nats_config_valid", value, env, base_dir, disable, warnings_as_errors, max_file_size,
-                            max_total_size)
+                            max_total_size, server_version)
     return not any(f.severity == "error" for f in findings)
 
 

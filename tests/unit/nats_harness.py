@@ -19,7 +19,8 @@ import subprocess
 import sys
 import time
 
-_VALID = re.compile(r"configuration file (.*) is valid \((sha256:[0-9a-f]{64})\)")
+# 2.10 prints no digest
+_VALID = re.compile(r"configuration file (.*?) is valid(?: \((sha256:[0-9a-f]{64})\))?$", re.M)
 
 
 def binary():
@@ -68,15 +69,18 @@ class CheckResult(object):
         self.error = None if self.valid else err
 
 
-def check(conf_path, cwd=None, env=None, timeout=30):
-    """`nats-server -t -c conf_path` -> CheckResult (valid, digest, error text without 'nats-server: ')."""
+def check(conf_path, cwd=None, env=None, timeout=30, binary_path=None):
+    """`nats-server -t -c conf_path` -> CheckResult (valid, digest, error text without 'nats-server: ').
+
+    binary_path: another nats-server binary (the versions conformance stage), default binary().
+    """
     run_env = {"PATH": os.environ.get("PATH", "")}
     run_env.update(env or {})
-    p = subprocess.run([binary(), "-t", "-c", conf_path], cwd=cwd, env=run_env, capture_output=True, timeout=timeout, check=False)
+    p = subprocess.run([binary_path or binary(), "-t", "-c", conf_path], cwd=cwd, env=run_env, capture_output=True, timeout=timeout, check=False)
     return CheckResult(p.returncode, p.stderr.decode("utf-8", "replace"))
 
 
-def check_text(text, tmpdir, name="test.conf", files=None, env=None):
+def check_text(text, tmpdir, name="test.conf", files=None, env=None, timeout=30, binary_path=None):
     """Write text (str or bytes) and extra files into tmpdir, then run check with cwd=tmpdir."""
     for rel, content in (files or {}).items():
         full = os.path.join(tmpdir, rel)
@@ -85,19 +89,19 @@ def check_text(text, tmpdir, name="test.conf", files=None, env=None):
             f.write(content.encode("utf-8", "surrogateescape") if isinstance(content, str) else content)
     with open(os.path.join(tmpdir, name), "wb") as f:
         f.write(text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text)
-    return check(name, cwd=tmpdir, env=env)
+    return check(name, cwd=tmpdir, env=env, timeout=timeout, binary_path=binary_path)
 
 
 class Server(object):
     """A real nats-server process started with `-c conf`; stop() kills it by PID."""
 
-    def __init__(self, conf_path, cwd=None, env=None, log_path=None):
+    def __init__(self, conf_path, cwd=None, env=None, log_path=None, binary_path=None):
         self.conf_path = conf_path
         self.log_path = log_path or (conf_path + ".stderr")
         self._log = open(self.log_path, "wb")
         run_env = {"PATH": os.environ.get("PATH", "")}
         run_env.update(env or {})
-        self.proc = subprocess.Popen([binary(), "-c", conf_path], cwd=cwd, env=run_env,
+        self.proc = subprocess.Popen([binary_path or binary(), "-c", conf_path], cwd=cwd, env=run_env,
                                      stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         self.pid = self.proc.pid
 
@@ -155,13 +159,13 @@ def start(conf_path, cwd=None, env=None, log_path=None):
     return Server(conf_path, cwd=cwd, env=env, log_path=log_path)
 
 
-def startup_outcome(conf_path, cwd=None, log_file=None, timeout=5.0):
+def startup_outcome(conf_path, cwd=None, log_file=None, timeout=5.0, binary_path=None):
     """Start for real; return (started: bool, text) where text is stderr + log_file content.
 
     started is True when the process is still alive after it logged 'Server is ready'
     (or after timeout); the server is always stopped before returning.
     """
-    srv = Server(conf_path, cwd=cwd)
+    srv = Server(conf_path, cwd=cwd, binary_path=binary_path)
     try:
         extra = [log_file] if log_file else []
         srv.wait_for(r"Server is ready|\[FTL\]|nats-server: ", timeout, extra_files=extra)

@@ -193,17 +193,19 @@ def parse_error_finding(exc):
 
 
 def validate_text(text, filename=None, base_dir=None, env=None, loader=None, disable=(), warnings_as_errors=False,
-                  defaults=None, limits=None, files=None):
+                  defaults=None, limits=None, files=None, server_version=None):
     """Parse then validate -> (ParseResult or None, [Finding]).
 
     limits: the parser's ``Limits`` (size caps, expansion budget); files: a list that receives every
-    file read, also when parsing fails."""
+    file read, also when parsing fails; server_version: the nats-server version to check for
+    (plugin_utils/versions.py, default 2.15.1; an unsupported one raises versions.VersionError)."""
     disable = check_disable(disable)
     parser = _load_parser_codes()
     if parser is None:
         raise RuntimeError("the natsops.nats parser (conf_parser) is not available")
     try:
-        result = parser.parse_string(text, filename=filename, base_dir=base_dir, env=env, loader=loader, limits=limits, files=files)
+        result = parser.parse_string(text, filename=filename, base_dir=base_dir, env=env, loader=loader, limits=limits, files=files,
+                                     server_version=server_version)
     except NatsConfError as exc:
         marks = set(getattr(exc, "marks", ()))
         marks.update(v for v in (env or {}).values() if isinstance(v, str) and v)

@@ -932,7 +932,7 @@ def ws_invalid(result, ctx):
         listed = False
     else:
         listed = True
-    if isinstance(origins, list):
+    if isinstance(origins, list) and ctx.feature("websocket-origins-validated"):
         for i, o in enumerate(origins):
             if isinstance(o, str):
                 err = _check_origin(o)

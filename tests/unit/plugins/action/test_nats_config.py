@@ -146,11 +146,12 @@ def fake_core(monkeypatch, parsed, findings, codes=("cluster-gateway-name-confli
     calls = []
 
     def validate_text(text, filename=None, base_dir=None, env=None, loader=None, disable=(), warnings_as_errors=False,
-                      limits=None, files=None):
+                      limits=None, files=None, server_version=None):
         calls.append(dict(text=text, filename=filename, base_dir=base_dir, env=env, disable=disable,
                           warnings_as_errors=warnings_as_errors))
         if files is not None and parsed is not None:
             files.extend(parsed.files)
+        assert server_version is None or str(server_version) == "2.15.1"
         return parsed, list(findings)
 
     def disable_problem(disable):
@@ -560,3 +561,31 @@ def test_server_check_with_content_and_base_dir_resolves_includes_from_base_dir(
     assert result["digest"] == _harness().check(str(tmp_path / "real.conf")).digest
     assert not os.path.exists(str(tmp_path / "remote-tmp"))
     assert "pw-secret-2" not in json.dumps(result)
+# -- server_version ------------------------------------------------------------
+
+@needs_core
+@pytest.mark.parametrize("version, valid, msg", [
+    ("2.11.11", False, '1 error in <string>:\n<string>:1:1: unknown field "proxies": proxies (<string>:1:1) '
+                       '(remove it or fix the spelling)'),
+    ("2.12.0", True, "<string> is valid (sha256:42b478da011e9d09daf16e7dfeb213ce27ade5c7530a6ccad5aa6ee19755cc83)"),
+])
+def test_server_version_decides_known_keys(version, valid, msg):
+    result, dummy = run({"content": "proxies { trusted = [] }\n", "server_version": version})
+    assert result["valid"] is valid
+    assert result["msg"] == msg
+
+
+@needs_core
+def test_server_version_2_10_has_no_digest():
+    result, dummy = run({"content": "port: 4222\n", "server_version": "2.10.26"})
+    assert result["valid"] is True
+    assert result["digest"] is None
+    assert result["msg"] == "<string> is valid (nats-server 2.10.26 prints no digest)"
+
+
+@needs_core
+def test_unsupported_server_version_fails_the_task():
+    with pytest.raises(AnsibleActionFail) as info:
+        run({"content": "port: 4222\n", "server_version": "2.13.0"})
+    assert str(info.value) == ("server_version 2.13.0 is not supported; supported: 2.10.x, 2.11.x, 2.12.x, 2.14.x and 2.15.x "
+                               "(default 2.15.1)")

@@ -218,3 +218,36 @@ def test_parse_filter_include_of_a_fifo(tmp_path):
         "natsops.nats.nats_config_parse: <string>:1:1: error parsing include file 'fifo.conf', open %s/fifo.conf: not a "
         "regular file but a named pipe (FIFO); nats-server would block or read it without end, natsops.nats refuses it"
         % tmp_path)
+
+
+# -- server_version ------------------------------------------------------------
+
+def test_digest_filter_follows_server_version():
+    text = "a = 1\nport = $a\nport = 4222\n"
+    assert nats_config_digest(text) == "sha256:cddf72a5897b3f596f85e45c81cc0acfe5e96bed7166ab6a0b96c8a5559c11bb"
+    # 2.11.0 to 2.12.5 leave the variable `a` out of the digest: {"port":4222}
+    assert nats_config_digest(text, server_version="2.12.5") == \
+        "sha256:797533ebd0dfba7d34a0f9337ecf147e442871f48ddfd07ed751575a5737267e"
+    with pytest.raises(AnsibleFilterError) as info:
+        nats_config_digest(text, server_version="2.10.26")
+    assert str(info.value) == ("natsops.nats.nats_config_digest: nats-server 2.10.26 prints no configuration digest "
+                               "(nats-server -t prints one from 2.11.0 on)")
+
+
+def test_parse_filter_follows_server_version():
+    assert nats_config_parse("t = 1k2x\n") == {"t": "1k2x"}
+    with pytest.raises(AnsibleFilterError) as info:
+        nats_config_parse("t = 1k2x\n", server_version="2.15.0")
+    assert str(info.value) == ("natsops.nats.nats_config_parse: <string>:1:7: Parse error on line 1: 'Expected a top-level "
+                               "value to end with a new line, comment or EOF, but got '2' instead.'")
+
+
+@pytest.mark.parametrize("version, message", [
+    ("2.13.0", "server_version 2.13.0 is not supported; supported: 2.10.x, 2.11.x, 2.12.x, 2.14.x and 2.15.x (default 2.15.1)"),
+    ("2.15", "server_version '2.15' is not a nats-server version (write MAJOR.MINOR.PATCH, e.g. 2.15.1); supported: "
+             "2.10.x, 2.11.x, 2.12.x, 2.14.x and 2.15.x (default 2.15.1)"),
+])
+def test_bad_server_version(version, message):
+    with pytest.raises(AnsibleFilterError) as info:
+        nats_config_parse("port: 1\n", server_version=version)
+    assert str(info.value) == "natsops.nats.nats_config_parse: " + message

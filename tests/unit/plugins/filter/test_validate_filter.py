@@ -106,3 +106,16 @@ def test_include_with_base_dir(tmp_path):
     findings = nats_config_validate(text, base_dir=str(tmp_path))
     assert [f["code"] for f in findings] == ["cluster-gateway-name-conflict"]
     assert '(gw.conf:2:3)' in findings[0]["message"] or 'gw.conf:2:3' in findings[0]["message"]
+
+
+def test_server_version_decides_known_keys():
+    text = 'jetstream { limits { default_max_consumers: 5 } }\n'
+    assert [f["code"] for f in nats_config_validate(text) if f["code"] == "unknown-field"] == []
+    assert [(f["code"], f["message"]) for f in nats_config_validate(text, server_version="2.14.6")
+            if f["code"] == "unknown-field"] == [
+        ("unknown-field", 'unknown field "default_max_consumers": jetstream.limits.default_max_consumers (<string>:1:22)')]
+    assert nats_config_valid("proxies {}\n") is True
+    assert nats_config_valid("proxies {}\n", server_version="2.11.11") is False
+    with pytest.raises(AnsibleFilterError) as info:
+        nats_config_valid("port: 1\n", server_version="3.0.0")
+    assert "server_version 3.0.0 is not supported" in str(info.value)

@@ -166,3 +166,16 @@ def test_max_connections_zero():
         "max-connections-zero", "max_connections: 0 refuses every client connection on nats-server 2.12.5 ('maximum "
         "connections exceeded'; before 2.12.5, 0 meant the default limit): max_connections (t.conf:1:1)")]
     assert findings("max_connections: 10\n", "2.15.1") == []
+
+
+WS = 'websocket {\n  port: 8080\n  no_tls: true\n  allowed_origins: ["example.com"]\n}\n'
+
+
+def test_websocket_origins_checked_from_2_12_5():
+    def ws_findings(version):
+        r = parse_string(WS, filename="t.conf", server_version=version)
+        return [(f.code, f.message) for f in validate(r) if f.code == "websocket-invalid"]
+
+    assert ws_findings("2.12.4") == []
+    assert ws_findings("2.12.5") == [("websocket-invalid", 'unable to parse allowed origin: parse "example.com": invalid URI '
+                                      'for request: websocket.allowed_origins[0] (t.conf:4:21)')]
