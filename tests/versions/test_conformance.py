@@ -55,7 +55,7 @@ def _servers():
 
 
 SERVERS = _servers()
-VERSIONS = sorted(SERVERS, key=lambda v: versions.parse_version(v))
+VERSIONS = sorted(SERVERS, key=versions.parse_version)
 pytestmark = pytest.mark.skipif(not SERVERS, reason="NATSOPS_NATS_SERVERS not set (run: tools/ci.py versions)")
 
 # -t failures that come from option processing, not from the conf parser (the parser must accept these)
