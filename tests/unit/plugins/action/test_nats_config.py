@@ -561,6 +561,8 @@ def test_server_check_with_content_and_base_dir_resolves_includes_from_base_dir(
     assert result["digest"] == _harness().check(str(tmp_path / "real.conf")).digest
     assert not os.path.exists(str(tmp_path / "remote-tmp"))
     assert "pw-secret-2" not in json.dumps(result)
+
+
 # -- server_version ------------------------------------------------------------
 
 @needs_core
