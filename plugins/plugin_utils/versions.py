@@ -118,14 +118,16 @@ class Difference(object):
     key      for kind 'key': the option path (see the module docstring)
     """
 
-    __slots__ = ("name", "kind", "ranges", "summary", "key")
+    __slots__ = ("name", "kind", "ranges", "summary", "key", "trap")
 
-    def __init__(self, name, kind, ranges, summary, key=None):
+    def __init__(self, name, kind, ranges, summary, key=None, trap=None):
         self.name = name
         self.kind = kind
         self.ranges = tuple((_v(a) if a else None, _v(b) if b else None) for a, b in ranges)
         self.summary = summary
         self.key = key
+        # semantics: (top-level key names, value, meaning where it does not hold, meaning where it holds)
+        self.trap = trap
 
     def holds(self, version):
         version = parse_version(version)
@@ -266,7 +268,8 @@ DIFFERENCES = (
                "(`unable to parse allowed origin ...`); before, the server starts"),
     # --- semantics ----------------------------------------------------------------------------
     Difference("max-connections-zero-refuses", "semantics", (("2.12.5", None),),
-               "`max_connections: 0` refuses every client connection; before, 0 means the default limit"),
+               "`max_connections: 0` refuses every client connection; before, 0 means the default limit",
+               trap=(("max_connections", "max_conn"), 0, "means the default limit", "refuses every client connection")),
 )
 
 BY_NAME = dict((d.name, d) for d in DIFFERENCES)

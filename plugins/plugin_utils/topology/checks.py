@@ -32,6 +32,7 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings impor
 )
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY, check, checks
 from ansible_collections.natsops.nats.plugins.plugin_utils.redact import redact_url as _redact_url
+from ansible_collections.natsops.nats.plugins.plugin_utils import versions
 
 SCOPE = "topology"
 INTERNAL_ERROR = "check-internal-error"  # registered by checks_engine (scope config); reused for crashed topology checks
@@ -1210,6 +1211,112 @@ def _check_port_conflict(topo):
 
 
 # --------------------------------------------------------------------------------------------
+# versions: members of one (super-)cluster that run different nats-server versions
+# (plugin_utils/versions.py; each ParseResult carries the server_version it was parsed for)
+
+
+def server_version(srv):
+    """The nats-server version of a Server (its ParseResult's server_version, default 2.15.1)."""
+    return versions.parse_version(getattr(srv.result, "server_version", None))
+
+
+def _mixed_groups(topo):
+    """(Super-)clusters whose members run more than one nats-server version."""
+    for group in topo.superclusters:
+        if len(set(server_version(s) for s in group)) > 1:
+            yield group
+
+
+def _versioned_keys(result, max_depth=6):
+    """{option path (versions.py form): config path} of the table's versioned keys this config sets."""
+    out = {}
+    stack = [((), result.config)]
+    while stack:
+        path, node = stack.pop()
+        if len(path) > max_depth:
+            continue
+        if isinstance(node, dict):
+            for key, value in node.items():
+                sub = path + (key,)
+                name = versions.option_path(sub)
+                if name in versions.KEYS and sub not in result.used:
+                    out.setdefault(name, sub)
+                stack.append((sub, value))
+        elif isinstance(node, list):
+            stack.extend((path + (i,), value) for i, value in enumerate(node))
+    return out
+
+
+def _hosts_versions(servers):
+    return ", ".join("%s (%s)" % (s.host, server_version(s)) for s in servers[:_MAX_NAMES]) + (
+        " and %d more" % (len(servers) - _MAX_NAMES) if len(servers) > _MAX_NAMES else "")
+
+
+@check("version-key-skew", WARNING, SCOPE,
+       "A server sets an option that the nats-server version of another member of its (super-)cluster does not know")
+def _check_version_keys(topo):
+    for group in _mixed_groups(topo):
+        for srv in group:
+            mine = server_version(srv)
+            for name, path in sorted(_versioned_keys(srv.result).items()):
+                if not versions.key_known(name, mine):
+                    continue            # unknown here too: the single-config unknown-field check reports it
+                lacking = [o for o in group if o is not srv and not versions.key_known(name, server_version(o))]
+                if lacking:
+                    yield _finding(
+                        "version-key-skew",
+                        "%s is known to nats-server %s (this server runs %s) but not to %s of the same cluster: "
+                        "their configs cannot carry it (unknown field), and this server cannot go back to their version "
+                        "with it" % (versions.option_path(path), versions.key_versions(name), mine, _hosts_versions(lacking)),
+                        srv, path, hint="upgrade %s first, or leave %s out until every member runs a version that knows it"
+                        % (_names(o.host for o in lacking), name))
+
+
+@check("version-upgrade-path", ERROR, SCOPE,
+       "Members of one (super-)cluster run versions that skip a required upgrade step (2.15 requires coming from 2.14.7 or later)")
+def _check_version_upgrade_path(topo):
+    for group in _mixed_groups(topo):
+        newest = max(group, key=server_version)
+        target = server_version(newest)
+        for srv in group:
+            problem = versions.upgrade_problem(server_version(srv), target)
+            if problem:
+                yield _finding(
+                    "version-upgrade-path",
+                    "%s runs nats-server %s while %s of the same cluster runs %s: %s" % (
+                        srv.host, server_version(srv), newest.host, target, problem),
+                    srv, (), hint="upgrade %s to %s or later first (the release notes' upgrade path)"
+                    % (srv.host, versions.upgrade_floor(target)))
+
+
+@check("version-semantics-differ", WARNING, SCOPE,
+       "An option value means different things on members of one (super-)cluster that run different nats-server versions")
+def _check_version_semantics(topo):
+    for entry in versions.DIFFERENCES:
+        if entry.trap is None:
+            continue
+        names, value, before, after = entry.trap
+        for group in _mixed_groups(topo):
+            users = []
+            for srv in group:
+                key, found = _find(srv.result.config, names)
+                if key is not None and found == value and not isinstance(found, bool):
+                    users.append((srv, key))
+            meanings = set(entry.holds(server_version(s)) for s, dummy in users)
+            if len(meanings) < 2:
+                continue
+            for srv, key in users:
+                here = entry.holds(server_version(srv))
+                others = [s for s, dummy in users if entry.holds(server_version(s)) != here]
+                yield _finding(
+                    "version-semantics-differ",
+                    "%s: %s %s on nats-server %s here but %s on %s" % (
+                        key, _show(value), after if here else before, server_version(srv),
+                        before if here else after, _hosts_versions(others)),
+                    srv, (key,), hint="set a value that means the same on every version (%s)" % entry.summary)
+
+
+# --------------------------------------------------------------------------------------------
 # entry points
 
 
@@ -1248,7 +1355,7 @@ def _with_host(finding, host):
                    finding.path, finding.hint, host)
 
 
-def to_result(value, filename=None, env=None, loader=None):
+def to_result(value, filename=None, env=None, loader=None, server_version=None):
     """ParseResult from a ParseResult, config text (str/bytes) or a dict of values (rendered, then parsed).
 
     Raises NatsConfError when the text does not parse, TypeError for any other kind of value.
@@ -1262,11 +1369,11 @@ def to_result(value, filename=None, env=None, loader=None):
         value = render(value)
     if not isinstance(value, (str, bytes)):
         raise TypeError("expected config text or a dict of config values, got %s" % type(value).__name__)
-    return conf_parser.parse_string(value, filename=filename, env=env, loader=loader)
+    return conf_parser.parse_string(value, filename=filename, env=env, loader=loader, server_version=server_version)
 
 
 def validate_configs(configs_by_host, addresses=None, disable=(), warnings_as_errors=False, config_checks=True,
-                     env=None, loaders=None, filenames=None):
+                     env=None, loaders=None, filenames=None, server_versions=None):
     """Parse (when needed) and validate every server, then the topology.
 
     configs_by_host  {host: ParseResult | config text | dict of values}
@@ -1276,6 +1383,10 @@ def validate_configs(configs_by_host, addresses=None, disable=(), warnings_as_er
     env              {host: {NAME: value}} for $VAR references
     loaders          {host: loader(path) -> bytes} for includes
     filenames        {host: file name} for positions of text values
+    server_versions  {host: nats-server version} (plugin_utils/versions.py; default 2.15.1); each config is
+                     parsed and checked for its host's version, and members of one (super-)cluster that run
+                     different versions are compared (version-* checks). An unsupported version raises
+                     versions.VersionError.
 
     Returns (findings, Topology). A config that does not parse gives one
     ``parse-error`` finding and takes no part in the topology.
@@ -1286,12 +1397,14 @@ def validate_configs(configs_by_host, addresses=None, disable=(), warnings_as_er
     env = env or {}
     loaders = loaders or {}
     filenames = filenames or {}
+    server_versions = dict((str(h), versions.parse_version(v)) for h, v in (server_versions or {}).items())
     findings = []
     parsed = {}
     for host, value in configs_by_host.items():
         host = str(host)
         try:
-            result = to_result(value, filename=filenames.get(host), env=env.get(host), loader=loaders.get(host))
+            result = to_result(value, filename=filenames.get(host), env=env.get(host), loader=loaders.get(host),
+                               server_version=server_versions.get(host))
         except NatsConfError as exc:
             findings.extend(_with_host(f, host) for f in apply_policy(
                 [checks_engine.parse_error_finding(exc)], disable, warnings_as_errors))

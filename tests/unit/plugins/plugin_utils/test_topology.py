@@ -105,6 +105,7 @@ def test_all_codes_registered_as_topology():
         "route-auth-one-way", "route-tls-mismatch", "gateway-auth-mismatch", "gateway-tls-mismatch", "pinned-account-missing-on-peer",
         "pinned-accounts-mismatch", "pool-size-mismatch", "leafnode-same-cluster-name", "gateway-list-asymmetric",
         "cluster-routes-disconnected", "listener-port-conflict",
+        "version-key-skew", "version-upgrade-path", "version-semantics-differ",
     ])
     assert REGISTRY["gateway-list-asymmetric"].severity == "warning"
     assert REGISTRY["cluster-routes-disconnected"].severity == "warning"
