@@ -451,9 +451,8 @@ def stage_bench(stage):
 # 'trixie' is Debian 13's python3 (3.13) in a debootstrap root kept in the cache and entered with chroot
 # (ansible-core 2.20 and later need Python 3.12 or newer).
 MATRIX = [('2.16', 'host'), ('2.17', 'host'), ('2.18', 'host'), ('2.19', 'host'), ('2.20', 'trixie'), ('2.21', 'trixie')]
-# ansible-test sanity on the newest series: opt-in (MATRIX_SANITY=2.21) until a run of it has passed;
-# its first run in this session had not finished when the stage landed.
-MATRIX_SANITY = os.environ.get('MATRIX_SANITY', '')
+# ansible-test sanity also runs on the newest series (MATRIX_SANITY= turns it off for a quicker local run)
+MATRIX_SANITY = os.environ.get('MATRIX_SANITY', '2.21')
 # Units run per extra series (MATRIX_UNITS=all runs every unit test instead): everything that imports
 # ansible-core (action plugin, filters and test plugins, the role's argument spec) plus fast core tests
 # of the parser, renderer, role topology builder, redaction and the topology checks.
