@@ -140,6 +140,19 @@ def server_verdict(rc, stdout, stderr):
     return valid, (m.group(2) if m else None), "\n".join(lines)
 
 
+def disagreement(server_valid, expected_valid, server_digest, digest, message, findings):
+    """One sentence saying how nats-server's `-t` verdict and ours differ (a bug of natsops.nats either way)."""
+    if not server_valid and expected_valid:
+        return ("natsops.nats disagrees with nats-server: the server rejects the config (%s) but natsops.nats found no "
+                "error that `nats-server -t` reports; please report this to natsops.nats" % message)
+    if server_valid and not expected_valid:
+        codes = sorted(set(f.code for f in findings if fails_dash_t(f)))
+        return ("natsops.nats disagrees with nats-server: natsops.nats predicts that `nats-server -t` fails (%s) but the "
+                "server accepts the config; please report this to natsops.nats" % ", ".join(codes or ["parse-error"]))
+    return ("natsops.nats disagrees with nats-server: digest %s (nats-server) vs %s (natsops.nats); please report this to "
+            "natsops.nats" % (server_digest, digest))
+
+
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
@@ -237,11 +250,24 @@ class ActionModule(ActionBase):
         if warning_texts:
             result["warnings"] = warning_texts
 
-        if args["server_binary"]:
-            result["server_check"] = self._server_check(args["server_binary"], path, content, env, parsed, digest, findings, secrets,
-                                                        base_dir, tree)
-
         where = path or "<string>"
+        if args["server_binary"]:
+            check = self._server_check(args["server_binary"], path, content, env, parsed, digest, findings, secrets,
+                                       base_dir, tree)
+            result["server_check"] = check
+            if check.get("disagreement"):
+                result.setdefault("warnings", []).append(check["disagreement"])
+            if not check["valid"]:
+                # the server is the judge: its rejection fails the task, with its own message first
+                rejected = dict(code=checks_engine.SERVER_REJECTED, severity=ERROR, message="nats-server rejected %s: %s" % (
+                    where, check["message"]), file=path, line=None, column=None, path=None,
+                    hint="the server's own verdict (server_binary); fix what it names")
+                # first when it is the only error (we missed it), after ours when we agree
+                where_in = 0 if not error_dicts else len(error_dicts)
+                error_dicts.insert(where_in, rejected)
+                all_dicts.insert(0 if where_in == 0 else len(all_dicts), rejected)
+                result.update(valid=False, errors=error_dicts, findings=all_dicts)
+
         if error_dicts:
             n = len(error_dicts)
             result["failed"] = True
@@ -330,7 +356,11 @@ class ActionModule(ActionBase):
         no_digest = parsed is not None and not feature("digest", parsed.server_version)    # 2.10 prints none
         expected = parsed is not None and (digest is not None or no_digest) and not any(fails_dash_t(f) for f in findings)
         agrees = (valid == expected) and (not valid or server_digest == digest)
-        return dict(rc=rc, valid=valid, digest=server_digest, agrees=agrees, message=scrub(message, secrets))
+        message = scrub(message, secrets)
+        out = dict(rc=rc, valid=valid, digest=server_digest, agrees=agrees, message=message)
+        if not agrees:
+            out["disagreement"] = disagreement(valid, expected, server_digest, digest, message, findings)
+        return out
 
 
 __all__ = ["ActionModule", "ARGUMENT_SPEC", "server_verdict", "REDACTED"]

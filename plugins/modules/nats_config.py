@@ -60,6 +60,9 @@ options:
       - Path of a C(nats-server) binary on the managed host. When set, C(nats-server -t -c <file>)
         is also run there (with only O(env) and C(PATH) in its environment) and RV(server_check)
         reports whether its verdict and digest agree with this module's.
+      - The server is the judge - when it rejects the file, the task fails with its message (as the first
+        error, code C(server-rejected)) plus this module's findings; when the two verdicts differ in either
+        direction, RV(server_check) has a C(disagreement) sentence, also shown as a warning.
       - With O(content), the text is written to a temporary file in the remote temporary
         directory for the server. With O(content) and O(base_dir), every file the module read is
         copied below that temporary directory at its own absolute path and the text is written into
@@ -265,6 +268,10 @@ server_check:
     message:
       description: "What the server printed (without the C(nats-server: ) prefix)."
       type: str
+    disagreement:
+      description: How the two verdicts differ, when RV(server_check.agrees) is false.
+      type: str
+      returned: when the verdicts differ
 changed:
   description: Always false; nothing is changed.
   returned: always

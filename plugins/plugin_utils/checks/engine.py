@@ -41,6 +41,10 @@ INTERNAL_ERROR = "check-internal-error"
 
 if PARSE_ERROR not in REGISTRY:
     register(PARSE_ERROR, ERROR, "parser", "the config cannot be parsed (syntax, include, variable); nats-server -t fails too")
+SERVER_REJECTED = "server-rejected"
+if SERVER_REJECTED not in REGISTRY:
+    register(SERVER_REJECTED, ERROR, "config",
+             "nats_config with server_binary: nats-server -t on the managed host rejects the config (the server is the judge)")
 if INTERNAL_ERROR not in REGISTRY:
     register(INTERNAL_ERROR, ERROR, "config", "a check crashed on this config (a bug in natsops.nats; please report it)")
 
@@ -235,5 +239,5 @@ def fails_dash_t(finding):
     return finding.severity == ERROR and module in DASH_T_MODULES
 
 
-__all__ = ["DEFAULTS", "fails_dash_t", "host_findings", "PARSE_ERROR", "MAX_FINDINGS_PER_CODE", "cap_findings", "validate", "validate_text",
+__all__ = ["DEFAULTS", "fails_dash_t", "host_findings", "PARSE_ERROR", "SERVER_REJECTED", "MAX_FINDINGS_PER_CODE", "cap_findings", "validate", "validate_text",
            "check_disable", "disable_problem", "run_checks"]

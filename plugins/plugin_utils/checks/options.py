@@ -20,198 +20,33 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import (
     SEC, duration_error, go_atoi, go_duration_str, go_type, is_public_key, parse_go_duration, quote, split_host_port,
 )
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf import grammar
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.schema import DURATION, LISTEN, value_check
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.schema import walk as schema_walk
 
 C = "config"
-
-# value kinds: i int64, s string, b bool, l list, m map, d duration (string, or int seconds with a warning),
-# L listen (int or "host:port"), z storage size (int or "<n>K|M|G|T"), * anything (checked elsewhere or not at all)
-# A nested dict is a sub-schema (block that must be a map); ("each", schema) a list of maps.
-
-TLS = {k: "*" for k in (
-    "cert_file", "key_file", "ca_file", "insecure", "verify", "verify_and_map", "verify_cert_and_check_known_urls",
-    "allow_insecure_cipher_suites", "cipher_suites", "curve_preferences", "timeout", "connection_rate_limit",
-    "pinned_certs", "cert_store", "cert_match_by", "cert_match", "ca_certs_match", "handshake_first", "first",
-    "immediate", "cert_match_skip_invalid", "ocsp_peer", "certs", "certificates", "min_version")}
-
-PERMS_UNCHECKED = "*"
-
-USER = {"nkey": "s", "user": "s", "username": "s", "pass": "s", "password": "s", "permission": "*",
-        "permissions": "*", "authorization": "*", "allowed_connection_types": "*", "connection_types": "*",
-        "clients": "*", "proxy_required": "b"}
-
-AUTHORIZATION = {"user": "s", "username": "s", "pass": "s", "password": "s", "token": "s", "timeout": "*",
-                 "users": ("each", USER), "default_permission": "*", "default_permissions": "*", "permissions": "*",
-                 "auth_callout": "*", "auth_hook": "*", "proxy_required": "b"}
-
-SIMPLE_AUTH = {"user": "s", "username": "s", "pass": "s", "password": "s", "token": "s", "timeout": "*"}
-
-COMPRESSION = {"mode": "s", "rtt_thresholds": "l", "thresholds": "l", "rtts": "l", "rtt": "l"}
-
-CLUSTER = {"name": "s", "listen": "L", "port": "i", "host": "s", "net": "s", "authorization": AUTHORIZATION,
-           "routes": "l", "tls": TLS, "cluster_advertise": "s", "advertise": "s", "no_advertise": "b",
-           "connect_retries": "i", "connect_backoff": "b", "permissions": "*", "pool_size": "i", "accounts": "*",
-           "compression": "*", "ping_interval": "d", "ping_max": "i", "write_deadline": "d", "write_timeout": "s"}
-
-GATEWAYS_ENTRY = {"name": "s", "tls": TLS, "url": "s", "urls": "l"}
-
-GATEWAY = {"name": "s", "listen": "L", "port": "i", "host": "s", "net": "s", "authorization": AUTHORIZATION,
-           "tls": TLS, "advertise": "s", "connect_retries": "i", "connect_backoff": "b",
-           "gateways": ("each", GATEWAYS_ENTRY), "reject_unknown": "b", "reject_unknown_cluster": "b",
-           "write_deadline": "d", "write_timeout": "s"}
-
-LEAF_USER = {"user": "s", "username": "s", "pass": "s", "password": "s", "account": "*", "proxy_required": "b"}
-
-LEAF_AUTH = {"user": "s", "username": "s", "pass": "s", "password": "s", "nkey": "s", "timeout": "*",
-             "users": ("each", LEAF_USER), "account": "s", "proxy_required": "b"}
-
-PROXY = {"url": "s", "username": "s", "password": "s", "timeout": "d"}
-
-REMOTE = {"no_randomize": "b", "dont_randomize": "b", "url": "*", "urls": "*", "account": "s", "local": "s",
-          "creds": "s", "credentials": "s", "nkey": "s", "seed": "s", "tls": TLS, "hub": "b", "deny_imports": "*",
-          "deny_import": "*", "deny_exports": "*", "deny_export": "*", "ws_compress": "b", "ws_compression": "b",
-          "websocket_compress": "b", "websocket_compression": "b", "ws_no_masking": "b",
-          "websocket_no_masking": "b", "jetstream_cluster_migrate": "*", "js_cluster_migrate": "*",
-          "isolate_leafnode_interest": "b", "isolate": "b", "request_isolation": "b", "compression": "*",
-          "first_info_timeout": "d", "dial_timeout": "d", "disabled": "b", "proxy": PROXY,
-          "ignore_discovered_servers": "b"}
-
-LEAFNODES = {"listen": "L", "port": "i", "host": "s", "net": "s", "authorization": LEAF_AUTH,
-             "remotes": ("each", REMOTE), "reconnect": "d", "reconnect_delay": "d", "reconnect_interval": "d",
-             "dial_timeout": "d", "tls": TLS, "leafnode_advertise": "s", "advertise": "s", "no_advertise": "b",
-             "min_version": "s", "minimum_version": "s", "compression": "*", "isolate_leafnode_interest": "b",
-             "isolate": "b", "write_deadline": "d", "write_timeout": "s"}
-
-JS_LIMITS = {k: "*" for k in ("max_ack_pending", "max_ha_assets", "max_request_batch", "duplicate_window", "batch",
-                              "default_max_consumers")}
-JS_TPM = {k: "*" for k in ("keys_file", "encryption_password", "srk_password", "pcr", "cipher")}
-
-JETSTREAM = {"enabled": "b", "enable": "b", "strict": "b", "store": "s",
-             "store_dir": "s", "storedir": "s", "sync": "s", "sync_interval": "s", "max_memory_store": "z",
-             "max_mem_store": "z", "max_mem": "z", "max_file_store": "z", "max_file": "z", "domain": "s",
-             "key": "s", "ek": "s", "encryption_key": "s", "prev_key": "s", "prev_ek": "s",
-             "prev_encryption_key": "s", "cipher": "*", "extension_hint": "s", "limits": JS_LIMITS, "tpm": JS_TPM,
-             "unique_tag": "s", "max_outstanding_catchup": "z", "max_buffered_size": "z", "max_buffered_msgs": "i",
-             "request_queue_limit": "i", "info_queue_limit": "i", "meta_compact": "i", "meta_compact_size": "z",
-             "meta_compact_sync": "b", "max_concurrent_io": "i"}
-
-WEBSOCKET = {"listen": "L", "port": "i", "host": "s", "net": "s", "advertise": "s", "no_tls": "b", "tls": TLS,
-             "same_origin": "b", "allowed_origins": "*", "allowed_origin": "*", "allow_origins": "*",
-             "allow_origin": "*", "origins": "*", "origin": "*", "handshake_timeout": "*", "compress": "b",
-             "compression": "b", "authorization": SIMPLE_AUTH, "authentication": SIMPLE_AUTH, "jwt_cookie": "s",
-             "user_cookie": "s", "pass_cookie": "s", "token_cookie": "s", "no_auth_user": "s", "headers": "m",
-             "ping_interval": "d"}
-
-MQTT = {"listen": "L", "port": "i", "host": "s", "net": "s", "tls": TLS, "authorization": SIMPLE_AUTH,
-        "authentication": SIMPLE_AUTH, "no_auth_user": "s", "ack_wait": "d", "ackwait": "d", "js_api_timeout": "d",
-        "api_timeout": "d", "max_ack_pending": "i", "max_pending": "i", "max_inflight": "i", "js_domain": "s",
-        "stream_replicas": "i", "consumer_replicas": "*", "consumer_memory_storage": "b",
-        "consumer_inactive_threshold": "d", "consumer_auto_cleanup": "d", "reject_qos2_publish": "b",
-        "downgrade_qos2_subscribe": "b"}
-
-ACCOUNT = {"nkey": "s", "imports": "*", "exports": "*", "jetstream": "*", "users": ("each", USER),
-           "default_permissions": "*", "mappings": "*", "maps": "*", "limits": "*", "msg_trace": "*",
-           "trace_dest": "*"}
-
-TOP = {
-    "listen": "L", "client_advertise": "s", "port": "i", "server_name": "s", "host": "s", "net": "s",
-    "debug": "b", "trace": "b", "trace_verbose": "b", "trace_headers": "b", "logtime": "b", "logtime_utc": "b",
-    "mappings": "*", "maps": "*", "disable_sublist_cache": "b", "no_sublist_cache": "b", "accounts": "*",
-    "default_sentinel": "s", "authorization": AUTHORIZATION, "http": "L", "https": "L", "http_port": "i",
-    "monitor_port": "i", "https_port": "i", "http_base_path": "s", "cluster": CLUSTER, "gateway": GATEWAY,
-    "leaf": LEAFNODES, "leafnodes": LEAFNODES, "store_dir": "s", "storedir": "s", "jetstream": "*",
-    "logfile": "s", "log_file": "s", "logfile_size_limit": "i", "log_size_limit": "i", "logfile_max_num": "i",
-    "log_max_num": "i", "syslog": "b", "remote_syslog": "s", "pidfile": "s", "pid_file": "s",
-    "ports_file_dir": "s", "prof_port": "i", "prof_block_rate": "i", "max_control_line": "i", "max_payload": "i",
-    "max_pending": "i", "proxy_protocol": "b", "max_connections": "i", "max_conn": "i", "max_traced_msg_len": "i",
-    "max_subscriptions": "i", "max_subs": "i", "max_sub_tokens": "i", "max_subscription_tokens": "i",
-    "ping_interval": "d", "ping_max": "i", "tls": TLS, "ocsp": "*", "allow_non_tls": "b", "write_deadline": "d",
-    "write_timeout": "s", "lame_duck_duration": "s", "lame_duck_grace_period": "s", "operator": "*",
-    "operators": "*", "roots": "*", "root": "*", "root_operators": "*", "root_operator": "*", "resolver": "*",
-    "account_resolver": "*", "accounts_resolver": "*", "resolver_tls": TLS, "resolver_preload": "m",
-    "resolver_pinned_accounts": "*", "no_auth_user": "s", "system_account": "*", "system": "*",
-    "no_system_account": "b", "no_system": "b", "no_sys_acc": "b", "no_header_support": "b", "trusted": "*",
-    "trusted_keys": "*", "connect_error_reports": "i", "reconnect_error_reports": "i", "websocket": WEBSOCKET,
-    "ws": WEBSOCKET, "mqtt": MQTT, "server_tags": "*", "server_metadata": "*", "feature_flags": "*",
-    "default_js_domain": "m", "ocsp_cache": "*", "no_fast_producer_stall": "b", "max_closed_clients": "i",
-    "proxies": "*",
-}
-
-_GO = {"i": "int64", "s": "string", "b": "bool", "l": "[]interface {}", "m": "map[string]interface {}"}
-
-
-def _type_msg(value, want):
-    return "interface conversion: interface {} is %s, not %s" % (go_type(value), want)
 
 
 def _is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _walk(ctx, path, schema, unknown_fmt, out):
-    """Check keys/types of the map at path against schema; append (code, msg, path, hint)."""
-    node = ctx.result.get(path) if path else ctx.config
-    if not isinstance(node, dict):
-        return
-    used = ctx.result.used
-    for key, value in node.items():
-        kpath = tuple(path) + (key,)
-        low = key.lower() if isinstance(key, str) else key
-        if low not in schema or not ctx.key_known(kpath):
-            if kpath in used:
-                continue
-            out.append(("unknown-field", unknown_fmt % key, kpath, "remove it or fix the spelling"))
-            continue
-        kind = schema[low]
-        if isinstance(kind, dict):
-            if isinstance(value, dict):
-                _walk(ctx, kpath, kind, '%sunknown field "%%s"' % ("error parsing tls config, " if kind is TLS else ""),
-                      out)
-            continue
-        if isinstance(kind, tuple):
-            if isinstance(value, list):
-                for i, item in enumerate(value):
-                    if isinstance(item, dict):
-                        _walk(ctx, kpath + (i,), kind[1], 'unknown field "%s"', out)
-            continue
-        if kind in _GO:
-            want = _GO[kind]
-            ok = {"i": _is_int(value), "s": isinstance(value, str), "b": isinstance(value, bool),
-                  "l": isinstance(value, list), "m": isinstance(value, dict)}[kind]
-            if not ok:
-                out.append(("option-wrong-type", _type_msg(value, want), kpath,
-                            "%s expects %s" % (key, {"i": "an integer", "s": "a string", "b": "true or false",
-                                                     "l": "a list", "m": "a map"}[kind])))
-        elif kind == "d":
-            if isinstance(value, str):
-                if parse_go_duration(value) is None:
-                    out.append(("option-invalid-value", "error parsing %s: %s" % (key, duration_error(value)), kpath,
-                                'write a duration such as "30s" or "2m"'))
-            elif not _is_int(value):
-                out.append(("option-wrong-type", _type_msg(value, "int64"), kpath,
-                            'write a duration string such as "30s"'))
-        elif kind == "z":
-            err = _size_error(value)
-            if err:
-                out.append(("option-invalid-value", err, kpath, "write a size such as 1G, \"512M\" or an integer"))
-        elif kind == "L":
-            err = _listen_error(value)
-            if err:
-                out.append(("listen-invalid", err, kpath, "write host:port (e.g. 0.0.0.0:4222) or a port number"))
-
-
-def _size_error(value):
-    if _is_int(value):
-        return None
-    if not isinstance(value, str):
-        return None  # reported with the server's wording varying by key; leave to -t
-    if value == "":
-        return None
-    prefix, suffix = value[:-1], value[-1:]
-    if not re.match(r"^[+-]?[0-9]+$", prefix):
-        return 'strconv.ParseInt: parsing %s: invalid syntax' % quote(prefix)
-    if suffix not in ("K", "M", "G", "T"):
-        return "sizes defined as strings must end in K, M, G, T"
+@value_check(DURATION)
+def _duration_problem(key, value):
+    """parseDuration: a duration string, or an integer number of seconds (reported by option-deprecated-duration)."""
+    if isinstance(value, str):
+        if parse_go_duration(value) is None:
+            return ("option-invalid-value", "error parsing %s: %s" % (key, duration_error(value)),
+                    'write a duration such as "30s" or "2m"')
+    elif not _is_int(value):
+        return ("option-wrong-type", "interface conversion: interface {} is %s, not int64" % go_type(value),
+                'write a duration string such as "30s"')
     return None
+
+
+@value_check(LISTEN)
+def _listen_problem(key, value):
+    err = _listen_error(value)
+    return ("listen-invalid", err, "write host:port (e.g. 0.0.0.0:4222) or a port number") if err else None
 
 
 def _listen_error(value):
@@ -229,31 +64,8 @@ def _listen_error(value):
 
 
 def _schema_findings(ctx):
-    cached = getattr(ctx, "_schema_findings", None)
-    if cached is not None:
-        return cached
-    out = []
-    ctx._schema_findings = out  # pylint: disable=protected-access
-    _walk(ctx, (), TOP, 'unknown field "%s"', out)
-    # accounts { NAME: { ... } }
-    apath, accounts = ctx.block((), "accounts")
-    if accounts:
-        for name, acc in accounts.items():
-            if isinstance(acc, dict) and apath + (name,) not in ctx.result.used:
-                _walk(ctx, apath + (name,), ACCOUNT, 'unknown field "%s"', out)
-    # jetstream { ... } when a map
-    jpath, js = ctx.block((), "jetstream")
-    if js is not None:
-        _walk(ctx, jpath, JETSTREAM, 'unknown field "%s"', out)
-    # compression maps
-    for blk in (("cluster",), ("leafnodes", "leaf")):
-        bpath, b = ctx.block((), *blk)
-        if b is None:
-            continue
-        cpath, comp = ctx.block(bpath, "compression")
-        if comp is not None:
-            _walk(ctx, cpath, COMPRESSION, 'unknown field "%s"', out)
-    return out
+    """(code, message, path, hint) of every schema problem (checks/schema.py)."""
+    return [(p.code, p.message, p.path, p.hint) for p in schema_walk(ctx)]
 
 
 @check("unknown-field", ERROR, C, "an option name nats-server does not know (unless its value is used as a variable)")
@@ -346,6 +158,14 @@ def invalid_value(result, ctx):
                     ctx.where(cp), ctx.where(np_)), np_, hint="keep either credentials or nkey")
 
 
+@check("block-wrong-type", ERROR, C,
+       "a block (cluster, gateway, leafnodes, users, remotes, exports ...) holds a value that is not a map or list")
+def block_wrong_type(result, ctx):
+    for code, msg, path, hint in _schema_findings(ctx):
+        if code == "block-wrong-type":
+            yield ctx.finding(code, "%s: %s" % (msg, ctx.where(path)), path, hint=hint)
+
+
 @check("listen-invalid", ERROR, C, "a listen/http/https value that is not host:port or a port")
 def listen_invalid(result, ctx):
     for code, msg, path, hint in _schema_findings(ctx):
@@ -395,15 +215,15 @@ def authorization_conflict(result, ctx):
         upath, users = _auth_users(ctx, apath)
         if (user or pw) and token:
             yield ctx.finding(code, "Cannot have a user/pass and token: %s and %s" % (ctx.where(up or pp), ctx.where(tp)),
-                              tp, hint="use either user/password or token")
+                              apath, hint="use either user/password or token")
         elif isinstance(users, list) or acc_users:
             where = ctx.where(upath) if upath else "users in accounts"
             if user:
                 yield ctx.finding(code, "Can not have a single user/pass and a users array: %s and %s" % (
-                    ctx.where(up), where), up, hint="move the single user into the users list")
+                    ctx.where(up), where), apath, hint="move the single user into the users list")
             elif token:
                 yield ctx.finding(code, "Can not have a token and a users array: %s and %s" % (ctx.where(tp), where),
-                                  tp, hint="use either a token or users")
+                                  apath, hint="use either a token or users")
     # duplicate users / nkeys across authorization and accounts
     seen = {}
     all_users = []
@@ -436,17 +256,17 @@ def cluster_gateway_auth(result, ctx):
         p = ctx.key(ap, "users")
         if p is not None:
             yield ctx.finding("route-gateway-authorization-invalid", "%s authorization does not allow multiple users: %s"
-                              % (label, ctx.where(p)), p, hint="use a single user and password")
+                              % (label, ctx.where(p)), ap, hint="use a single user and password")
             continue
         p, tok = ctx.get(ap, "token")
         if isinstance(tok, str) and tok:
             yield ctx.finding("route-gateway-authorization-invalid", "%s authorization does not support tokens: %s" % (
-                label, ctx.where(p)), p, hint="use a single user and password")
+                label, ctx.where(p)), ap, hint="use a single user and password")
             continue
         p = ctx.key(ap, "auth_callout", "auth_hook")
         if p is not None:
             yield ctx.finding("route-gateway-authorization-invalid", "%s authorization does not support callouts: %s" % (
-                label, ctx.where(p)), p, hint="use a single user and password")
+                label, ctx.where(p)), ap, hint="use a single user and password")
 
 
 @check("account-invalid", ERROR, C, "reserved account names, imports/exports naming undefined accounts")
@@ -493,7 +313,7 @@ def accounts_invalid(result, ctx):
                     acp, an = ctx.get(sp, "account")
                     if isinstance(an, str) and an not in names:
                         msg = "%s account not defined for %s import: %s" % (quote(an), kind, ctx.where(acp))
-                        yield ctx.finding(code, msg, acp,
+                        yield ctx.finding(code, msg, apath,
                                           hint="define account %s or fix the name" % quote(an))
         ep, exports = ctx.get(p, "exports")
         if isinstance(exports, list):
@@ -506,7 +326,7 @@ def accounts_invalid(result, ctx):
                     for j, an in enumerate(allowed):
                         if isinstance(an, str) and an not in names:
                             yield ctx.finding(code, "%s account not defined for %s export: %s" % (
-                                quote(an), kind, ctx.where(lp + (j,))), lp + (j,),
+                                quote(an), kind, ctx.where(lp + (j,))), apath,
                                 hint="define account %s or fix the name" % quote(an))
 
 
@@ -733,12 +553,12 @@ def leaf_auth(result, ctx):
     p, user = ctx.get(apath, "user", "username")
     if user:
         yield ctx.finding(code, "can not have a single user/pass and a users array: %s and %s" % (
-            ctx.where(p), ctx.where(upath)), p, hint="move the single user into the users list")
+            ctx.where(p), ctx.where(upath)), apath, hint="move the single user into the users list")
         return
     p, nkey = ctx.get(apath, "nkey")
     if nkey:
         yield ctx.finding(code, "can not have a single nkey and a users array: %s and %s" % (
-            ctx.where(p), ctx.where(upath)), p, hint="use either nkey or users")
+            ctx.where(p), ctx.where(upath)), apath, hint="use either nkey or users")
         return
     seen = {}
     for i, u in enumerate(users):
@@ -749,7 +569,7 @@ def leaf_auth(result, ctx):
             continue
         if name in seen:
             yield ctx.finding(code, "duplicate user %s detected in leafnode authorization: %s and %s" % (
-                quote(name), ctx.where(seen[name]), ctx.where(np_)), np_, hint="list each leafnode user once")
+                quote(name), ctx.where(seen[name]), ctx.where(np_)), apath, hint="list each leafnode user once")
             return
         seen[name] = np_
 
@@ -802,7 +622,7 @@ def auth_callout_allowed(result, ctx):
     elif not issuer:
         yield ctx.finding(code, "Authorization callouts require an issuer to be specified: %s" % ctx.where(cpath), cpath,
                           hint="add issuer: <account public key>")
-    elif not ctx.value(cpath, "auth_users"):
+    elif not ctx.value(cpath, "auth_users", "users"):
         yield ctx.finding(code, "Authorization callouts require authorized users to be specified: %s" % ctx.where(cpath),
                           cpath, hint="add auth_users: [the user the callout service connects as]")
     lp, allowed = ctx.get(cpath, "allowed_accounts")
@@ -813,3 +633,26 @@ def auth_callout_allowed(result, ctx):
         if isinstance(a, str) and a not in accounts:
             yield ctx.finding("auth-callout-invalid", "auth_callout allowed account %s not found in configured accounts: "
                               "%s" % (quote(a), ctx.where(lp + (i,))), lp + (i,), hint="define the account in `accounts`")
+
+
+@check("user-invalid", ERROR, C,
+       "a users entry without user or nkey, with a bad user nkey, or with an nkey and a username/password")
+def user_invalid(result, ctx):
+    """parseUsers' checks of each entry (the server points at the entry's last key it read; map order decides)."""
+    for upath in _user_paths(ctx):
+        entry = ctx.result.get(upath)
+        last = upath + (list(entry)[-1],) if entry else upath
+        np_, nkey = ctx.get(upath, "nkey")
+        dummy, user = ctx.get(upath, "user", "username")
+        dummy, password = ctx.get(upath, "pass", "password")
+        nkey = nkey if isinstance(nkey, str) else ""
+        user = user if isinstance(user, str) else ""
+        if not nkey and not user:
+            yield ctx.finding("user-invalid", "User entry requires a user: %s" % ctx.where(upath), last,
+                              hint="give the entry a user (and password) or an nkey")
+        elif nkey and not is_public_key(nkey, "U"):
+            yield ctx.finding("user-invalid", "Not a valid public nkey for a user: %s" % ctx.where(np_), last,
+                              hint="nkey is a user public key (56 characters starting with 'U')")
+        elif nkey and (user or (isinstance(password, str) and password)):
+            yield ctx.finding("user-invalid", "Nkey users do not take usernames or passwords: %s" % ctx.where(upath), last,
+                              hint="remove user/password from the nkey entry, or drop the nkey")

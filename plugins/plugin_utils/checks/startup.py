@@ -458,7 +458,7 @@ def auth_callout(result, ctx):
     if isinstance(acc, str) and acc and not ctx.account_defined(acc):
         yield ctx.finding("auth-callout-account-undefined", "auth_callout account %s is not defined; the server starts "
                           "but auth callout does not work" % ctx.named(p), p, hint="define the account in `accounts`")
-    upath, users = ctx.get(cpath, "auth_users")
+    upath, users = ctx.get(cpath, "auth_users", "users")
     names = set(n for dummy, n in ctx.users())
     if isinstance(users, list):
         for i, u in enumerate(users):

@@ -446,6 +446,55 @@ def test_server_check_agrees_with_nats_server(tmp_path, files, env, server_valid
 
 
 @needs_core
+def test_server_rejection_fails_the_task_with_the_servers_message(tmp_path):
+    """server_binary is a judge: a config the server rejects fails the task, its message first."""
+    _write(tmp_path, {"c.conf": "port: 4222\nclustr { name: a }\n"})
+    action, dummy = make_action({"path": str(tmp_path / "c.conf"), "server_binary": _harness().binary()})
+    _local_shell(action, tmp_path)
+    result = action.run(task_vars={})
+    assert result["failed"] is True and result["valid"] is False
+    rejected = result["errors"][-1]
+    assert rejected["code"] == "server-rejected"
+    assert rejected["message"] == 'nats-server rejected %s: %s:2:1: unknown field "clustr"' % (
+        tmp_path / "c.conf", tmp_path / "c.conf")
+    assert [e["code"] for e in result["errors"]] == ["unknown-field", "server-rejected"]
+    assert result["msg"].endswith('nats-server rejected %s: %s:2:1: unknown field "clustr" '
+                                  "(the server's own verdict (server_binary); fix what it names)" % (
+                                      tmp_path / "c.conf", tmp_path / "c.conf"))
+    assert result["server_check"]["agrees"] is True and "disagreement" not in result["server_check"]
+
+
+@needs_core
+def test_server_rejection_we_missed_fails_the_task_and_says_so(tmp_path):
+    """A rejection natsops.nats does not predict (here a certificate file missing on the host) fails the task too."""
+    _write(tmp_path, {"c.conf": 'port: 4222\ntls { cert_file: "/nonexistent/c.pem", key_file: "/nonexistent/k.pem" }\n'})
+    action, dummy = make_action({"path": str(tmp_path / "c.conf"), "server_binary": _harness().binary()})
+    _local_shell(action, tmp_path)
+    result = action.run(task_vars={})
+    assert result["failed"] is True and result["valid"] is False
+    assert [e["code"] for e in result["errors"]] == ["server-rejected"]
+    server = "%s:2:1: error parsing X509 certificate/key pair: open /nonexistent/c.pem: no such file or directory" % (
+        tmp_path / "c.conf")
+    assert result["errors"][0]["message"] == "nats-server rejected %s: %s" % (tmp_path / "c.conf", server)
+    check = result["server_check"]
+    assert check["agrees"] is False
+    assert check["disagreement"] == (
+        "natsops.nats disagrees with nats-server: the server rejects the config (%s) but natsops.nats found no "
+        "error that `nats-server -t` reports; please report this to natsops.nats" % server)
+    assert check["disagreement"] in result["warnings"]
+
+
+def test_disagreement_is_said_either_way():
+    from ansible_collections.natsops.nats.plugins.action.nats_config import disagreement
+    assert disagreement(False, True, None, "sha256:a", "f.conf:1:0: boom", []) == (
+        "natsops.nats disagrees with nats-server: the server rejects the config (f.conf:1:0: boom) but natsops.nats "
+        "found no error that `nats-server -t` reports; please report this to natsops.nats")
+    assert disagreement(True, True, "sha256:a", "sha256:b", "", []) == (
+        "natsops.nats disagrees with nats-server: digest sha256:a (nats-server) vs sha256:b (natsops.nats); please "
+        "report this to natsops.nats")
+
+
+@needs_core
 def test_server_check_with_content(tmp_path):
     action, dummy = make_action({"content": SEED_CONF, "server_binary": _harness().binary()})
     _local_shell(action, tmp_path)

@@ -104,7 +104,14 @@ def render(registry, existing_text="", bodies=None):
         for entry in entries:
             body = old.get(entry.code) or skeleton(entry)
             parts.append("\n### `%s`\n\n%s\n\n%s\n" % (entry.code, meta_line(entry), body))
+    parts.append(_census_chapter())
     return "".join(parts)
+
+
+def _census_chapter():
+    """The census chapter (generated from data/census/census.json by test_census.py)."""
+    from ansible_collections.natsops.nats.tests.unit.plugins.plugin_utils.test_census import docs_chapter
+    return docs_chapter()
 
 
 def test_every_code_has_one_section_and_vice_versa():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import concurrent.futures
 import pytest
 
-from ansible_collections.natsops.nats.plugins.plugin_utils.checks import options as opts
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks import schema as opts
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.engine import validate
 from ansible_collections.natsops.nats.tests.unit.nats_harness import check_text, fake_parse_result
 
@@ -35,6 +35,13 @@ BLOCKS = {
     "account": (opts.ACCOUNT, "accounts {\n  A: { KEY: 1 }\n}\n"),
     "tls": (opts.TLS, "tls {\n  KEY: 1\n}\n"),
     "compression": (opts.COMPRESSION, "cluster {\n  compression: { KEY: 1 }\n}\n"),
+    "accjetstream": (opts.ACCOUNT_JETSTREAM, "accounts {\n  A: { jetstream: { KEY: 1 } }\n}\n"),
+    "proxies": (opts.PROXIES, "proxies {\n  KEY: 1\n}\n"),
+    "trusted_proxy": (opts.PROXIES.fields["trusted"].block, "proxies {\n  trusted: [ { KEY: 1 } ]\n}\n"),
+    "import": (opts.IMPORT, "accounts {\n  A: { imports: [ { KEY: 1 } ] }\n}\n"),
+    "import_source": (opts.IMPORT_SOURCE, "accounts {\n  A: { imports: [ { stream: { KEY: 1 } } ] }\n}\n"),
+    "export": (opts.EXPORT, "accounts {\n  A: { exports: [ { KEY: 1 } ] }\n}\n"),
+    "gateway_tls": (opts.TLS, "gateway {\n  tls { KEY: 1 }\n}\n"),
 }
 
 
@@ -42,7 +49,7 @@ def test_every_known_key_is_known_to_nats_server(tmp_path):
     """No false positives: nats-server -t never calls a key of our schemas unknown."""
     jobs = []
     for block, (schema, template) in BLOCKS.items():
-        for key in schema:
+        for key in schema.fields:
             jobs.append((block, key, template.replace("KEY", key)))
 
     def run(job):
@@ -69,7 +76,7 @@ def test_unknown_key_is_reported_like_the_server(block, tmp_path):
     config = _as_dict(block)
     findings = [f for f in validate(fake_parse_result(config)) if f.code == "unknown-field"]
     assert len(findings) == 1, findings
-    expected = 'error parsing tls config, unknown field "zzz_bogus"' if block == "tls" else 'unknown field "zzz_bogus"'
+    expected = 'error parsing tls config, unknown field "zzz_bogus"' if block in ("tls", "gateway_tls") else 'unknown field "zzz_bogus"'
     assert findings[0].message.startswith(expected + ": ")
     assert findings[0].path.endswith("zzz_bogus")
 
@@ -97,6 +104,13 @@ def _as_dict(block):
         "account": {"port": -1, "accounts": {"A": v}},
         "tls": {"port": -1, "tls": v},
         "compression": {"port": -1, "cluster": {"compression": v}},
+        "accjetstream": {"port": -1, "accounts": {"A": {"jetstream": v}}},
+        "proxies": {"port": -1, "proxies": v},
+        "trusted_proxy": {"port": -1, "proxies": {"trusted": [v]}},
+        "import": {"port": -1, "accounts": {"A": {"imports": [v]}}},
+        "import_source": {"port": -1, "accounts": {"A": {"imports": [{"stream": v}]}}},
+        "export": {"port": -1, "accounts": {"A": {"exports": [v]}}},
+        "gateway_tls": {"port": -1, "gateway": {"tls": v}},
     }[block]
 
 
@@ -191,7 +205,7 @@ def test_route_urls():
 def test_jetstream_sizes_and_store_dir():
     found = codes({"port": -1, "store_dir": "/a", "jetstream": {"store_dir": "/b", "max_mem": "1X"}})
     assert sorted(m.split(":")[0] for c, m in found) == [
-        "Duplicate 'store_dir' configuration", "sizes defined as strings must end in K, M, G, T"]
+        "Duplicate 'store_dir' configuration", "max_mem_store sizes defined as strings must end in K, M, G, T"]
 
 
 @pytest.mark.parametrize("text,needle", [
