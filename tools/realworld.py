@@ -119,7 +119,7 @@ def ours(engine, conf_error, conf, cwd):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     ap.add_argument("dir")
     ap.add_argument("--start", action="store_true", help="also compare real starts (configs -t accepts)")
     ap.add_argument("--binary")
