@@ -634,6 +634,8 @@ def _walk_block(ctx, path, block, panic_path, out):
             if block.unknown is None or kpath in used:
                 continue
             close = suggest(key, block)
+            if isinstance(key, str) and close == key.lower():  # known to another nats-server version only
+                close = None
             hint = "did you mean %s?" % close if close else "remove it or fix the spelling"
             out.append(Problem("unknown-field", render(block.unknown, key, value).replace(
                 "{parent}", str(path[-1]) if path else ""), kpath, hint, block.func))

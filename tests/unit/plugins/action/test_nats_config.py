@@ -458,8 +458,8 @@ def test_server_rejection_fails_the_task_with_the_servers_message(tmp_path):
     assert rejected["message"] == 'nats-server rejected %s: %s:2:1: unknown field "clustr"' % (
         tmp_path / "c.conf", tmp_path / "c.conf")
     assert [e["code"] for e in result["errors"]] == ["unknown-field", "server-rejected"]
-    assert result["msg"].endswith('nats-server rejected %s: %s:2:1: unknown field "clustr" '
-                                  "(the server's own verdict (server_binary); fix what it names)" % (
+    assert result["msg"].endswith('nats-server rejected %s: %s:2:1: unknown field "clustr"; '
+                                  "hint: the server's own verdict (server_binary); fix what it names" % (
                                       tmp_path / "c.conf", tmp_path / "c.conf"))
     assert result["server_check"]["agrees"] is True and "disagreement" not in result["server_check"]
 
