@@ -793,6 +793,8 @@ def stage_matrix(stage):
                     except OSError:
                         pass
                     break
+
+
 def lab_env(stage):
     """Environment for tests/lab/lab.py on the staged copy (its own lab, named after the copy's state directory)."""
     env = base_env()

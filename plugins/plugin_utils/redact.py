@@ -219,4 +219,5 @@ def scrub(text, secrets=()):
     return SEED_ANYWHERE.sub(REDACTED, text)
 
 
-__all__ = ["REDACTED", "MAX_RESULT_DEPTH", "result_depth", "SECRET_KEYS", "is_secret_key", "secret_values", "redact", "redact_url", "scrub", "unknown_top_level_keys"]
+__all__ = ["REDACTED", "MAX_RESULT_DEPTH", "result_depth", "SECRET_KEYS", "is_secret_key", "secret_values", "redact", "redact_url", "scrub",
+           "unknown_top_level_keys"]
