@@ -1,5 +1,6 @@
 # Copyright: natsops contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A lab of real Debian 12 hosts on this machine: systemd as PID 1, sshd, python3, sudo.
 
 Usage (as root): python3 tests/lab/lab.py up [--hosts N] | down | status | run CMD... | check

@@ -1,5 +1,6 @@
 # Copyright: natsops contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What the lab proves about the natsops.nats.nats_server role on real hosts (run inside the lab).
 
 Run by the `lab` stage of tools/ci.py (`make lab`) through tests/lab/.state/run, that is

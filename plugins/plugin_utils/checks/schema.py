@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The option grammar of nats-server 2.15.1 as data: one ``Block`` per parse function of server/opts.go.
 
 Each block lists its keys (lower case; the server matches keys case-insensitively in most blocks, and

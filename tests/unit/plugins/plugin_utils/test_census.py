@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The census: every nats-server 2.15.1 error template a config can trigger, judged by the real binary.
 
 Data: ``data/census/census.json`` (format below), ``data/census/templates.txt`` (the 415 templates of
@@ -22,7 +23,8 @@ One CASE:
 - ``code``: the code of our finding that predicts it (severity must be ``error``; other findings may say the
   same text);
 - ``location``: where the server points, as it prints it (``f.conf:LINE:COL``; on line 1 the server's
-  column is 0-based, elsewhere 1-based), or null when it prints no position; our finding must be at the
+  column is 0-based, elsewhere 1-based), or null when it prints no position or the position depends on Go's
+  map order (``store_dir_dup``: which of the two ``store_dir`` keys is seen second); our finding must be at the
   same place (we report 1-based columns everywhere, so line 1 is compared one column to the right);
 - ``predicted`` (optional, default true): false for a host-dependent case we cannot decide from the text;
   then only the server side is asserted and ``why`` says why.
