@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) natsops.nats contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Compare natsops.nats with the real nats-server on a directory of real-world configs (not part of `make test`).
 
     python tools/realworld.py DIR [--start] [--binary PATH] [--show N] [--json OUT]
