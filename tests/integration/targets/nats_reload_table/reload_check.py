@@ -28,7 +28,10 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..", "..", "..", "..", "..", "..", "..")))
+# the directory that holds ansible_collections/: from ansible-test's content root when it runs us (the target is
+# copied elsewhere then), else seven levels above this file in a checkout under ansible_collections/natsops/nats
+_CONTENT = os.environ.get("ANSIBLE_TEST_CONTENT_ROOT") or os.path.join(HERE, "..", "..", "..", "..")
+sys.path.insert(0, os.path.abspath(os.path.join(_CONTENT, "..", "..", "..")))
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser  # noqa: E402
 from ansible_collections.natsops.nats.plugins.plugin_utils.render import reload as reload_table  # noqa: E402
