@@ -284,7 +284,9 @@ def _census():
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_census(version):
-    cases = _census()
+    # cases that need the census's key, cert or directory fixtures (@KD@, @C@, @D@, @NAME@) are judged by the
+    # unit census on 2.15.1 only; here only the self-contained ones run on every version
+    cases = [c for c in _census() if not re.search(r"@(KD|C|D|NAME)@", c["conf"] + json.dumps(c.get("files") or {}))]
     if not cases:
         pytest.skip("no census data (tests/unit/plugins/plugin_utils/data/census/*.json)")
 

@@ -28,10 +28,20 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# the directory that holds ansible_collections/: from ansible-test's content root when it runs us (the target is
-# copied elsewhere then), else seven levels above this file in a checkout under ansible_collections/natsops/nats
-_CONTENT = os.environ.get("ANSIBLE_TEST_CONTENT_ROOT") or os.path.join(HERE, "..", "..", "..", "..")
-sys.path.insert(0, os.path.abspath(os.path.join(_CONTENT, "..", "..", "..")))
+
+
+def _collections_parent(start):
+    """The directory that holds the nearest ansible_collections/ above ``start`` (ansible-test runs a copy
+    of this target below its own ansible_collections/natsops/nats/tests/output tree)."""
+    path = start
+    while os.path.dirname(path) != path:
+        if os.path.basename(path) == "ansible_collections":
+            return os.path.dirname(path)
+        path = os.path.dirname(path)
+    return os.path.abspath(os.path.join(start, "..", "..", "..", "..", "..", "..", ".."))
+
+
+sys.path.insert(0, _collections_parent(HERE))
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser  # noqa: E402
 from ansible_collections.natsops.nats.plugins.plugin_utils.render import reload as reload_table  # noqa: E402
