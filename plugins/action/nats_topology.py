@@ -25,6 +25,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import Finding
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
 from ansible_collections.natsops.nats.plugins.plugin_utils.remote.loader import RemoteError, RemoteLoader
+from ansible_collections.natsops.nats.plugins.plugin_utils.versions import DEFAULT_VERSION, VersionError, parse_version
 
 try:
     from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser
@@ -54,6 +55,9 @@ ARGUMENT_SPEC = dict(
     env=dict(type="dict", default={}, no_log=True),
     disable=dict(type="list", elements="str", default=[]),
     warnings_as_errors=dict(type="bool", default=False),
+    server_version=dict(type="str", default=DEFAULT_VERSION),
+    server_versions=dict(type="dict"),
+    server_version_var=dict(type="str", default="nats_server_version"),
 )
 
 
@@ -82,6 +86,11 @@ class ActionModule(ActionBase):
         env = dict((str(k), "" if v is None else to_text(v)) for k, v in (args["env"] or {}).items())
         hostvars = task_vars.get("hostvars") or {}
 
+        try:
+            default_version = parse_version(args["server_version"])
+        except VersionError as exc:
+            raise AnsibleActionFail(to_text(exc))
+
         files = None
         if args["configs"] is not None:
             configs = {}
@@ -93,19 +102,22 @@ class ActionModule(ActionBase):
                 else:
                     raise AnsibleActionFail("configs: the config of %s must be text or a dict, not %s" % (host, type(value).__name__))
             hosts = list(configs)
+            server_versions = self._versions(hosts, args, hostvars, default_version)
             loaders = {}
             filenames = {}
         else:
             hosts = [to_text(h) for h in (args["hosts"] if args["hosts"] is not None else task_vars.get("ansible_play_hosts") or [])]
             if not hosts:
                 raise AnsibleActionFail("no hosts to check: set hosts or configs")
-            configs, filenames, loaders, files = self._read_all(hosts, args, task_vars, hostvars, env)
+            server_versions = self._versions(hosts, args, hostvars, default_version)
+            configs, filenames, loaders, files = self._read_all(hosts, args, task_vars, hostvars, env, server_versions)
 
         addresses = self._addresses(hosts, args["addresses"], hostvars)
         try:
             findings, topo = topology_checks.validate_configs(
                 configs, addresses=addresses, disable=disable, warnings_as_errors=args["warnings_as_errors"],
-                config_checks=args["config_checks"], env=dict((h, env) for h in hosts), loaders=loaders, filenames=filenames)
+                config_checks=args["config_checks"], env=dict((h, env) for h in hosts), loaders=loaders, filenames=filenames,
+                server_versions=server_versions)
         except (ValueError, TypeError) as exc:
             raise AnsibleActionFail(to_text(exc))
         finally:
@@ -131,6 +143,7 @@ class ActionModule(ActionBase):
             clusters=topo.cluster_summary(),
             superclusters=topo.supercluster_summary(),
             hosts=hosts,
+            server_versions=dict((h, str(v)) for h, v in server_versions.items()),
         )
         if files is not None:
             result["files"] = files
@@ -149,6 +162,37 @@ class ActionModule(ActionBase):
         return result
 
     # -- helpers ----------------------------------------------------------
+    @staticmethod
+    def _versions(hosts, args, hostvars, default):
+        """{host: ServerVersion}: server_versions[host], else the host variable server_version_var, else server_version.
+
+        A version that does not parse or is not supported fails the task naming the host and where the value came from.
+        """
+        given = dict((to_text(h), v) for h, v in (args["server_versions"] or {}).items())
+        unknown = sorted(h for h in given if h not in hosts)
+        if unknown:
+            raise AnsibleActionFail("server_versions: %s %s not among the servers checked (%s)" % (
+                ", ".join(unknown), "is" if len(unknown) == 1 else "are", ", ".join(hosts)))
+        var = args["server_version_var"]
+        out = {}
+        for host in hosts:
+            value, source = given.get(host), "server_versions"
+            if value is None and var:
+                hvars = _host_vars(hostvars, host)
+                try:
+                    value = hvars[var] if hvars is not None and var in hvars else None
+                except AnsibleError as exc:
+                    raise AnsibleActionFail("cannot read %s of host %s: %s" % (var, host, to_text(exc)))
+                source = "host variable %s" % var
+            if value is None:
+                out[host] = default
+                continue
+            try:
+                out[host] = parse_version(to_text(value))
+            except VersionError as exc:
+                raise AnsibleActionFail("host %s (%s): %s" % (host, source, to_text(exc)))
+        return out
+
     @staticmethod
     def _clean(finding, secrets):
         d = finding.to_dict()
@@ -207,7 +251,7 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("the config path of host %s must be absolute, not %r" % (host, path))
         return posixpath.normpath(path)
 
-    def _read_all(self, hosts, args, task_vars, hostvars, env):
+    def _read_all(self, hosts, args, task_vars, hostvars, env, server_versions):
         """Read every host's main file -> (configs, filenames, loaders, files)."""
         configs = {}
         filenames = {}
@@ -232,7 +276,8 @@ class ActionModule(ActionBase):
         # parse here so that include reads and their errors are attributed to the host
         for host in hosts:
             try:
-                configs[host] = topology_checks.to_result(configs[host], filename=filenames[host], env=env, loader=loaders[host])
+                configs[host] = topology_checks.to_result(configs[host], filename=filenames[host], env=env, loader=loaders[host],
+                                                          server_version=server_versions[host])
                 files[host] = [dict(path=to_text(f.get("path")), sha256=to_text(f.get("sha256"))) for f in configs[host].files]
             except (RemoteError, AnsibleError) as exc:
                 raise AnsibleActionFail("cannot read the includes of %s on %s: %s" % (filenames[host], host, to_text(exc)))

@@ -58,6 +58,22 @@ options:
       - Also run the single-server checks on every config (the findings of the M(natsops.nats.nats_config) module).
     type: bool
     default: false
+  server_version:
+    description:
+      - The C(nats-server) version of every server that O(server_versions) does not list (every 2.10.x, 2.11.x,
+        2.12.x, 2.14.x and 2.15.x).
+    type: str
+    default: 2.15.1
+  server_versions:
+    description:
+      - "Mapping of server id to the C(nats-server) version that server runs, for example V(n1: 2.14.7) and
+        V(n2: 2.15.1) during an upgrade."
+      - Each config is parsed and checked for its own server's version (see C(docs/versions.md)), and members of
+        one (super-)cluster that run different versions are compared (codes C(version-key-skew),
+        C(version-upgrade-path) and C(version-semantics-differ)).
+      - An unparsable or unsupported version, or a server id that is not in O(_input), is an error.
+    type: dict
+    default: {}
 seealso:
   - module: natsops.nats.nats_topology
   - module: natsops.nats.nats_config
@@ -83,6 +99,16 @@ EXAMPLES = r"""
       n1: {server_name: n1, cluster: {name: east, port: 6222, routes: ["nats-route://n2:6222"]}}
       n2: {server_name: n2, cluster: {name: west, port: 6222, routes: ["nats-route://n1:6222"]}}
   # -> ['cluster-name-mismatch', 'cluster-name-mismatch']
+
+- name: A cluster in the middle of an upgrade, each config checked for its own server's version
+  ansible.builtin.debug:
+    msg: "{{ configs | natsops.nats.nats_topology_validate(server_versions=versions) | map(attribute='code') | list }}"
+  vars:
+    versions: {n1: 2.14.6, n2: 2.15.1}
+    configs:
+      n1: {server_name: n1, cluster: {name: east, port: 6222, routes: ["nats-route://n2:6222"]}}
+      n2: {server_name: n2, cluster: {name: east, port: 6222, routes: ["nats-route://n1:6222"]}}
+  # -> ['version-upgrade-path'] (2.15 requires coming from 2.14.7 or later)
 """
 
 RETURN = r"""
@@ -128,6 +154,7 @@ from ansible.module_utils.common.text.converters import to_text
 
 try:
     from ansible_collections.natsops.nats.plugins.plugin_utils.topology.checks import validate_configs
+    from ansible_collections.natsops.nats.plugins.plugin_utils.versions import VersionError, parse_version
     IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - broken install
     validate_configs = None
@@ -167,7 +194,30 @@ def _scrub_all(findings, configs):
     return out
 
 
-def nats_topology_validate(configs_by_host, addresses=None, disable=None, warnings_as_errors=False, config_checks=False):
+def _versions(configs, server_version, server_versions):
+    """{host: version text} for validate_configs: server_versions[host], else server_version."""
+    if server_versions is not None and not isinstance(server_versions, dict):
+        raise AnsibleFilterError("natsops.nats.nats_topology_validate: server_versions must be a dict of host -> version, not %s"
+                                 % type(server_versions).__name__)
+    given = dict((to_text(h), v) for h, v in (server_versions or {}).items())
+    unknown = sorted(h for h in given if h not in configs)
+    if unknown:
+        raise AnsibleFilterError("natsops.nats.nats_topology_validate: server_versions: %s %s not among the configs (%s)" % (
+            ", ".join(unknown), "is" if len(unknown) == 1 else "are", ", ".join(configs)))
+    out = {}
+    for host in configs:
+        value, source = given.get(host), "server_versions[%s]: " % host
+        if value is None:
+            value, source = server_version, ""
+        try:
+            out[host] = parse_version(None if value is None else to_text(value))
+        except VersionError as exc:
+            raise AnsibleFilterError("natsops.nats.nats_topology_validate: %s%s" % (source, exc)) from None
+    return out
+
+
+def nats_topology_validate(configs_by_host, addresses=None, disable=None, warnings_as_errors=False, config_checks=False,
+                           server_version=None, server_versions=None):
     if validate_configs is None:
         raise AnsibleFilterError("natsops.nats.nats_topology_validate: cannot load the collection core: %s" % IMPORT_ERROR)
     if not isinstance(configs_by_host, dict):
@@ -190,9 +240,11 @@ def nats_topology_validate(configs_by_host, addresses=None, disable=None, warnin
             addrs[to_text(host)] = [to_text(v) for v in value if v is not None]
         elif value is not None:
             addrs[to_text(host)] = to_text(value)
+    versions = _versions(configs, server_version, server_versions)
     try:
         findings, dummy = validate_configs(configs, addresses=addrs, disable=list(disable or ()),
-                                           warnings_as_errors=bool(warnings_as_errors), config_checks=bool(config_checks))
+                                           warnings_as_errors=bool(warnings_as_errors), config_checks=bool(config_checks),
+                                           server_versions=versions)
     except (ValueError, TypeError) as exc:
         raise AnsibleFilterError("natsops.nats.nats_topology_validate: %s" % to_text(exc))
     return _scrub_all(findings, configs)

@@ -68,6 +68,34 @@ options:
       - Also run the single-server checks on every config.
     type: bool
     default: true
+  server_version:
+    description:
+      - The C(nats-server) version of every server that neither O(server_versions) nor its O(server_version_var)
+        host variable gives a version (every 2.10.x, 2.11.x, 2.12.x, 2.14.x and 2.15.x).
+      - An unparsable or unsupported version fails the task with a message that names the host and lists the
+        supported range.
+    type: str
+    default: 2.15.1
+  server_versions:
+    description:
+      - "Mapping of server id (inventory host) to the C(nats-server) version that server runs, for example
+        V(n1: 2.14.7) and V(n2: 2.15.1) during an upgrade."
+      - "Each config is parsed and checked for its own server's version (which keys exist, parser quirks, the
+        checks; see C(docs/versions.md)), and members of one (super-)cluster that run different versions are
+        compared. C(version-key-skew) (warning), an option one member sets that the version of another member
+        does not know; C(version-upgrade-path) (error), a member too old to upgrade to the newest member's line
+        directly (2.15 requires 2.14.7 or later); C(version-semantics-differ) (warning), a value that means
+        different things on the members' versions (C(max_connections: 0) from 2.12.5)."
+      - A server id that is not one of the checked servers fails the task.
+    type: dict
+  server_version_var:
+    description:
+      - Name of a host variable holding the C(nats-server) version of that host, used for hosts that O(server_versions)
+        does not list. By default the version variable of the C(natsops.nats.nats_server) role, where the inventory
+        sets it (role defaults are not host variables).
+      - Set it to an empty string to ignore host variables.
+    type: str
+    default: nats_server_version
 extends_documentation_fragment:
   - natsops.nats.nats_validation
   - ansible.builtin.action_common_attributes
@@ -121,6 +149,15 @@ EXAMPLES = r"""
 - name: Show the clusters that were found
   ansible.builtin.debug:
     var: topology.clusters
+  run_once: true
+
+- name: Check a cluster in the middle of an upgrade (each config for its own server's version)
+  natsops.nats.nats_topology:
+    path: /etc/nats/nats-server.conf
+    server_versions:
+      n1: 2.14.7
+      n2: 2.15.1
+      n3: 2.15.1
   run_once: true
 
 - name: Read each host's file from a host variable, skip a warning
@@ -209,6 +246,11 @@ hosts:
   type: list
   elements: str
   sample: ["a1", "a2", "a3", "b1", "b2"]
+server_versions:
+  description: The C(nats-server) version each server's config was checked for.
+  returned: always
+  type: dict
+  sample: {"n1": "2.14.7", "n2": "2.15.1"}
 files:
   description: Per host, the files read (main file first, then includes) with their SHA-256.
   returned: when files were read from the hosts

@@ -388,7 +388,37 @@ def markdown():
     for line in sorted(UPGRADE_FLOORS):
         out.append("| %d.%d.x | %s |" % (line + (UPGRADE_FLOORS[line],)))
     out.append("")
+    out += USAGE
     return "\n".join(out)
+
+
+# docs/versions.md: where a version is given, and what a topology of mixed versions reports.
+USAGE = [
+    "## Where the version is given",
+    "",
+    "| entry point | option | default |",
+    "|---|---|---|",
+    "| `nats_config` module, `nats_config_parse` / `nats_config_digest` / `nats_config_validate` filters, "
+    "`nats_config_valid` test | `server_version` | %s |" % DEFAULT_VERSION,
+    "| `nats_topology` module | `server_versions` (host: version), else the host variable named by "
+    "`server_version_var` (`nats_server_version`), else `server_version` | %s |" % DEFAULT_VERSION,
+    "| `nats_topology_validate` filter | `server_versions` (host: version), else `server_version` | %s |" % DEFAULT_VERSION,
+    "",
+    "An unparsable or unsupported version is an error that names the host (where there is one) and lists the "
+    "supported range.",
+    "",
+    "## Mixed versions in one (super-)cluster",
+    "",
+    "Each config is parsed and checked for its own host's version; members of one cluster, or of clusters "
+    "joined by gateways, that run different versions are compared as well (`docs/checks.md`):",
+    "",
+    "| code | severity | what |",
+    "|---|---|---|",
+    "| `version-key-skew` | warning | a member sets an option (Option keys above) that another member's version does not know |",
+    "| `version-upgrade-path` | error | a member runs a version below the upgrade floor of the newest member's line (Upgrade path above) |",
+    "| `version-semantics-differ` | warning | a value that means different things on the members' versions (Semantics above) |",
+    "",
+]
 
 
 if __name__ == "__main__":  # pragma: no cover

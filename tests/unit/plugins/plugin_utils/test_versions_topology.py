@@ -71,3 +71,14 @@ def test_unsupported_version_is_refused():
     with pytest.raises(VersionError) as info:
         validate_configs(configs(), server_versions={"h1": "2.13.0"})
     assert str(info.value).startswith("server_version 2.13.0 is not supported; supported: 2.10.x")
+
+
+def test_docs_table_of_version_codes_matches_the_registry():
+    import ansible_collections.natsops.nats.plugins.plugin_utils.topology.checks  # noqa: F401  (registers the codes)
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY
+    from ansible_collections.natsops.nats.plugins.plugin_utils.versions import USAGE
+    rows = [line.split(" | ")[:2] for line in USAGE if line.startswith("| `version-")]
+    documented = dict((code.strip("| `"), severity) for code, severity in rows)
+    registered = dict((c.code, c.severity) for c in REGISTRY.values() if c.code.startswith("version-"))
+    assert documented == registered
+    assert sorted(documented) == ["version-key-skew", "version-semantics-differ", "version-upgrade-path"]
