@@ -129,7 +129,8 @@ def fails_dash_t(finding):
 
 def server_verdict(rc, stdout, stderr):
     """(valid, digest, message) from the output of `nats-server -t`."""
-    text = "\n".join(t for t in (stderr or "", stdout or "") if t.strip())
+    # over SSH with a tty (become) the lines end in "\r\n"
+    text = "\n".join(t for t in (stderr or "", stdout or "") if t.strip()).replace("\r\n", "\n").replace("\r", "\n")
     m = _VALID_LINE.search(text)
     lines = []
     for line in text.strip().splitlines():

@@ -283,6 +283,15 @@ def test_server_verdict_parsing():
     assert action_mod.server_verdict(1, "", bad) == (False, None, "/etc/n.conf:2:1: unknown field \"clustr\"")
 
 
+def test_server_verdict_over_a_tty():
+    # over SSH with become, the output arrives with "\r\n" line ends (measured on the lab's Debian 12 hosts)
+    ok = "nats-server: configuration file /etc/n.conf is valid (sha256:%s)\r\n" % ("b" * 64)
+    assert action_mod.server_verdict(0, ok, "") == (True, "sha256:" + "b" * 64,
+                                                    "configuration file /etc/n.conf is valid (sha256:%s)" % ("b" * 64))
+    bad = "nats-server: /etc/n.conf:2:1: unknown field \"clustr\"\r\n"
+    assert action_mod.server_verdict(1, bad, "") == (False, None, "/etc/n.conf:2:1: unknown field \"clustr\"")
+
+
 # -- with the real parser, checks and nats-server ------------------------------
 
 def _write(base, files):
