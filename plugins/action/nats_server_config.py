@@ -24,6 +24,7 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import Nat
 from ansible_collections.natsops.nats.plugins.plugin_utils.redact import REDACTED, redact, scrub, secret_values
 from ansible_collections.natsops.nats.plugins.plugin_utils.render import build as render_build
 from ansible_collections.natsops.nats.plugins.plugin_utils.render import reload as render_reload
+from ansible_collections.natsops.nats.plugins.plugin_utils.versions import VersionError, parse_version
 
 try:
     from ansible_collections.natsops.nats.plugins.plugin_utils.checks import engine as checks_engine
@@ -134,6 +135,14 @@ class ActionModule(ActionBase):
             host_secrets[host] = secret_values(conf)
             secrets.update(host_secrets[host])
 
+        server_versions = {}
+        for host in configs:
+            try:
+                server_versions[host] = parse_version(to_text(settings[host].get("nats_server_version")
+                                                              or render_build.SETTING_DEFAULTS["nats_server_version"]))
+            except VersionError as exc:
+                raise AnsibleActionFail("nats_server: host %s: nats_server_version: %s; no file was written" % (host, exc))
+
         texts = {}
         paths = {}
         results = {}
@@ -146,7 +155,8 @@ class ActionModule(ActionBase):
             except ValueError as exc:
                 raise AnsibleActionFail(scrub("nats_server: host %s: cannot render the config: %s" % (host, exc), secrets))
             parsed, found = checks_engine.validate_text(texts[host], filename=path, loader=_no_includes,
-                                                        disable=args["disable"], warnings_as_errors=args["warnings_as_errors"])
+                                                        disable=args["disable"], warnings_as_errors=args["warnings_as_errors"],
+                                                        server_version=server_versions[host])
             findings.extend(_with_host(f, host) for f in found)
             if parsed is not None:
                 results[host] = parsed

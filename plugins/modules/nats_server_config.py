@@ -31,6 +31,9 @@ options:
       - Mapping of inventory host name to that host's role variables (C(nats_server_cluster_name), C(nats_server_client_port),
         C(nats_server_advertise_host), C(nats_server_config_extra), ...; see the C(natsops.nats.nats_server) role).
       - Missing variables take the role defaults. The order of hosts is the order of routes and gateway URLs.
+      - Each host's config is validated for its C(nats_server_version) (see C(docs/versions.md)), and hosts that run
+        different versions are compared by the topology checks (C(version-*) codes). An unsupported version fails
+        naming the host.
       - Required unless O(show_diff) is given.
     type: dict
   show_diff:

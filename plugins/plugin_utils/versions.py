@@ -403,6 +403,8 @@ USAGE = [
     "| `nats_topology` module | `server_versions` (host: version), else the host variable named by "
     "`server_version_var` (`nats_server_version`), else `server_version` | %s |" % DEFAULT_VERSION,
     "| `nats_topology_validate` filter | `server_versions` (host: version), else `server_version` | %s |" % DEFAULT_VERSION,
+    "| `nats_server` role (`nats_server_config` module) | each host's `nats_server_version` (the release it installs) | %s |"
+    % DEFAULT_VERSION,
     "",
     "An unparsable or unsupported version is an error that names the host (where there is one) and lists the "
     "supported range.",

@@ -35,6 +35,7 @@ import difflib
 import re
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import go_type
+from ansible_collections.natsops.nats.plugins.plugin_utils import versions
 
 __all__ = ["S", "I", "B", "ARR", "MAP", "ANY", "DURATION", "LISTEN", "Want", "Size", "one_of", "between", "size_error", "Block", "Each", "Named",
            "TOP", "BLOCKS", "Problem", "walk", "value_check", "go_v", "suggest", "block_of"]
@@ -629,7 +630,8 @@ def _walk_block(ctx, path, block, panic_path, out):
         kind, found = _lookup(block, key)
         if not found and block.any_key is not None:
             kind, found = block.any_key, True
-        if found and not ctx.key_known(kpath):  # a key of another nats-server version (checks/base.py, versions)
+        other_version = found and not ctx.key_known(kpath)  # a key of another nats-server version (checks/base.py, versions)
+        if other_version:
             found = False
         if not found:
             if block.unknown is None or kpath in used:
@@ -638,6 +640,9 @@ def _walk_block(ctx, path, block, panic_path, out):
             if isinstance(key, str) and close == key.lower():  # known to another nats-server version only
                 close = None
             hint = "did you mean %s?" % close if close else "remove it or fix the spelling"
+            if other_version:
+                hint = "nats-server %s does not know it (known to %s); remove it, or upgrade first" % (
+                    ctx.version, versions.key_versions(versions.option_path(kpath)))
             out.append(Problem("unknown-field", render(block.unknown, key, value).replace(
                 "{parent}", str(path[-1]) if path else ""), kpath, hint, block.func))
             continue

@@ -68,6 +68,8 @@ SETTING_DEFAULTS = {
     "nats_server_config_extra": {},
     "nats_server_lame_duck_duration": "30s",
     "nats_server_lame_duck_grace_period": "10s",
+    # not part of the config: the nats-server version the host's config is validated for (plugin_utils/versions.py)
+    "nats_server_version": "2.15.1",
 }
 
 

@@ -1247,6 +1247,12 @@ def _versioned_keys(result, max_depth=6):
     return out
 
 
+def _same(topo, srv, others):
+    """'cluster' when every one of others is in srv's cluster, else 'super-cluster' (clusters joined by gateways)."""
+    mine = topo.cluster_of.get(srv.host)
+    return "cluster" if all(topo.cluster_of.get(o.host) is mine for o in others) else "super-cluster"
+
+
 def _hosts_versions(servers):
     return ", ".join("%s (%s)" % (s.host, server_version(s)) for s in servers[:_MAX_NAMES]) + (
         " and %d more" % (len(servers) - _MAX_NAMES) if len(servers) > _MAX_NAMES else "")
@@ -1265,9 +1271,10 @@ def _check_version_keys(topo):
                 if lacking:
                     yield _finding(
                         "version-key-skew",
-                        "%s is known to nats-server %s (this server runs %s) but not to %s of the same cluster: "
+                        "%s is known to nats-server %s (this server runs %s) but not to %s of the same %s: "
                         "their configs cannot carry it (unknown field), and this server cannot go back to their version "
-                        "with it" % (versions.option_path(path), versions.key_versions(name), mine, _hosts_versions(lacking)),
+                        "with it" % (versions.option_path(path), versions.key_versions(name), mine, _hosts_versions(lacking),
+                                     _same(topo, srv, lacking)),
                         srv, path, hint="upgrade %s first, or leave %s out until every member runs a version that knows it"
                         % (_names(o.host for o in lacking), name))
 
@@ -1283,8 +1290,8 @@ def _check_version_upgrade_path(topo):
             if problem:
                 yield _finding(
                     "version-upgrade-path",
-                    "%s runs nats-server %s while %s of the same cluster runs %s: %s" % (
-                        srv.host, server_version(srv), newest.host, target, problem),
+                    "%s runs nats-server %s while %s of the same %s runs %s: %s" % (
+                        srv.host, server_version(srv), newest.host, _same(topo, srv, [newest]), target, problem),
                     srv, (), hint="upgrade %s to %s or later first (the release notes' upgrade path)"
                     % (srv.host, versions.upgrade_floor(target)))
 

@@ -95,6 +95,23 @@ grep -Eq '\[west2\] [^ ]*/west2/nats-server.conf:[0-9]+:[0-9]+: cluster name con
 grep -q 'no file was written' "${WORK}/run4.log" || fail "the failure does not say that nothing was written"
 sums | diff "${WORK}/before.sums" - || fail "a config file changed although validation failed"
 
+echo "== 4b. mixed versions: each config is validated for its host's nats_server_version, before any file changes"
+# default_max_consumers is known from 2.15.0: unknown on the 2.14 hosts; west1 (2.14.6) is also below the 2.15 upgrade floor
+if ap converge.yml -e '{"test_versions": {"east1": "2.14.7", "west1": "2.14.6"}}' \
+        -e '{"test_config_extra": {"jetstream": {"limits": {"default_max_consumers": 10}}}}' > "${WORK}/run4b.log" 2>&1; then
+    cat "${WORK}/run4b.log"
+    fail "a key that nats-server 2.14 does not know was accepted for the 2.14 hosts"
+fi
+for expected in \
+    '3 errors in the generated NATS server configs; no file was written:' \
+    "[east1] ${WORK}/east1/nats-server.conf:12:5: unknown field \\\"default_max_consumers\\\": jetstream.limits.default_max_consumers; hint: nats-server 2.14.7 does not know it (known to 2.15.0 and later); remove it, or upgrade first" \
+    "[west1] ${WORK}/west1/nats-server.conf:12:5: unknown field \\\"default_max_consumers\\\": jetstream.limits.default_max_consumers; hint: nats-server 2.14.6 does not know it (known to 2.15.0 and later); remove it, or upgrade first" \
+    "[west1] ${WORK}/west1/nats-server.conf:1:1: west1 runs nats-server 2.14.6 while east2 of the same super-cluster runs 2.15.1: upgrading to 2.15.1 requires coming from 2.14.7 or later (this host runs 2.14.6); hint: upgrade west1 to 2.14.7 or later first (the release notes' upgrade path)" \
+    ; do
+    grep -qF -- "${expected}" "${WORK}/run4b.log" || { cat "${WORK}/run4b.log"; fail "missing: ${expected}"; }
+done
+sums | diff "${WORK}/before.sums" - || fail "a config file changed although validation failed"
+
 if [ "${NATS_ROLE_QUICK:-}" = 1 ]; then
     # tools/ci.py's matrix stage on the middle ansible-core versions: config steps only, no servers
     echo "== NATS_ROLE_QUICK=1: stopping after step 4 (no boot, reload/restart or install)"

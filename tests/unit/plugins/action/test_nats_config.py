@@ -625,8 +625,8 @@ def test_server_check_with_content_and_base_dir_resolves_includes_from_base_dir(
 
 @needs_core
 @pytest.mark.parametrize("version, valid, msg", [
-    ("2.11.11", False, '1 error in <string>:\n<string>:1:1: unknown field "proxies": proxies; hint: remove it or fix '
-                       'the spelling'),
+    ("2.11.11", False, '1 error in <string>:\n<string>:1:1: unknown field "proxies": proxies; hint: nats-server 2.11.11 '
+                       'does not know it (known to 2.12.0 and later); remove it, or upgrade first'),
     ("2.12.0", True, "<string> is valid (sha256:42b478da011e9d09daf16e7dfeb213ce27ade5c7530a6ccad5aa6ee19755cc83)"),
 ])
 def test_server_version_decides_known_keys(version, valid, msg):

@@ -82,3 +82,17 @@ def test_docs_table_of_version_codes_matches_the_registry():
     registered = dict((c.code, c.severity) for c in REGISTRY.values() if c.code.startswith("version-"))
     assert documented == registered
     assert sorted(documented) == ["version-key-skew", "version-semantics-differ", "version-upgrade-path"]
+
+
+GW = """server_name: %s
+listen: 127.0.0.1:%d
+cluster { name: %s, listen: 127.0.0.1:%d, routes: ["nats://127.0.0.1:%d"] }
+gateway { name: %s, listen: 127.0.0.1:%d, gateways: [{name: east, url: "nats://127.0.0.1:7222"}, {name: west, url: "nats://127.0.0.1:7223"}] }
+"""
+
+
+def test_members_of_other_clusters_of_the_super_cluster_are_named_so():
+    cfgs = {"e1": GW % ("e1", 4222, "east", 6222, 6222, "east", 7222), "w1": GW % ("w1", 4223, "west", 6223, 6223, "west", 7223)}
+    assert version_findings(cfgs, {"e1": "2.14.6", "w1": "2.15.1"}) == [(
+        "e1", "version-upgrade-path", "e1 runs nats-server 2.14.6 while w1 of the same super-cluster runs 2.15.1: upgrading "
+        "to 2.15.1 requires coming from 2.14.7 or later (this host runs 2.14.6)", 1)]
