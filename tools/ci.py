@@ -16,7 +16,9 @@ Stages:
                (cached in ~/.cache/natsops-nats), tests/versions/ compares our verdicts with each binary
   lab          the test lab (tests/lab): boot real Debian 12 hosts, run tests/lab/prove.py, tear down
                (needs root and namespaces; skipped with the reason where the lab cannot run)
-  test         venv + sanity + units + fuzz-short + integration + lint + build + matrix + versions (stops at the first failure)
+  test         venv, then two lanes side by side: sanity units fuzz-short lint build versions | lab integration
+               matrix (each lane stops at its first failure; the matrix on TEST_MATRIX unless MATRIX_VERSIONS is set;
+               CI_SERIAL=1 runs them one after the other)
   demo         run examples/supercluster.yml (or examples/demo.yml) on localhost
   demo-lab     tests/lab/playbooks/demo.yml on the lab's six hosts (LAB_KEEP=1 leaves the lab running)
   fuzz         run fuzz/run_fuzz.py until 100,000 inputs (FUZZ_SECONDS caps the time, default 7200)
@@ -56,7 +58,14 @@ STAMP = os.path.join(VENV, '.natsops-requirements.sha256')
 # Digest of the config `server_name = bar` as computed by nats-server 2.15.1 (checked by the build stage).
 KNOWN_DIGEST = 'sha256:026907a61901a70d388bec18ea8d0ef83e45a9d500d2ad0e69af39bdd52c96e0'
 
-TEST_STAGES = ['venv', 'sanity', 'units', 'fuzz-short', 'integration', 'lint', 'build', 'matrix', 'versions']
+# `test` runs venv, then two lanes at once: the first mostly keeps the CPUs busy, the second mostly waits
+# (for servers, SSH, systemd, package downloads), so together they take about as long as the longer lane.
+LANES = [['sanity', 'units', 'fuzz-short', 'lint', 'build', 'versions'], ['lab', 'integration', 'matrix']]
+TEST_STAGES = ['venv'] + LANES[0] + LANES[1]
+# What `make test` runs of the matrix unless the environment says otherwise: the oldest and the newest
+# series, the role's target up to step 4, no second sanity run. .ci/run runs the whole matrix
+# (MATRIX_VERSIONS=all MATRIX_ROLE= MATRIX_SANITY=2.21), as does `make matrix`.
+TEST_MATRIX = {'MATRIX_VERSIONS': '2.16,2.21', 'MATRIX_ROLE': 'quick', 'MATRIX_SANITY': ''}
 ALL_STAGES = TEST_STAGES + ['lab', 'demo', 'demo-lab', 'fuzz', 'bench']
 
 
@@ -364,8 +373,18 @@ INSTALLED_PLAYBOOK = '''---
 
 
 def stage_build(stage):
-    """Build the tarball, install it into a temporary path and run a playbook that uses it."""
+    """Build the tarball, install it into a temporary path and run a playbook that uses it; ansible-builder
+    reads the execution-environment dependencies from the installed collection."""
     build_install_use(stage, os.path.join(stage.tmp, 'build'), VENV_BIN, VENV_PYTHON, base_env(), run)
+    installed = os.path.join(stage.tmp, 'build', 'installed')
+    cmd = [os.path.join(VENV_BIN, 'ansible-builder'), 'introspect', '--sanitize', installed]
+    log('$ %s' % ' '.join(cmd))
+    proc = subprocess.run(cmd, check=False, env=base_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = proc.stdout.decode('utf-8', 'replace')
+    sys.stdout.write(out)
+    wanted = "- 'pyparsing>=3.0.9  # from collection natsops.nats'"
+    if proc.returncode != 0 or wanted not in out.splitlines():
+        raise StageError('ansible-builder introspect of the installed collection does not list %s (exit %d)' % (wanted, proc.returncode))
 
 
 def build_install_use(stage, work, bin_dir, python, env, runner):
@@ -568,7 +587,7 @@ def main_series():
 
 def matrix_selection():
     """The series to run: MATRIX_VERSIONS=2.16,2.21 picks some, the default is all of MATRIX."""
-    wanted = [v.strip() for v in os.environ.get('MATRIX_VERSIONS', '').split(',') if v.strip()]
+    wanted = [v.strip() for v in os.environ.get('MATRIX_VERSIONS', '').split(',') if v.strip() and v.strip() != 'all']
     known = [series for series, dummy in MATRIX]
     unknown = [v for v in wanted if v not in known]
     if unknown:
@@ -708,8 +727,8 @@ def matrix_build(place):
 
 def matrix_role_full(series):
     """Whether the whole role target runs for series (else its config steps only: NATS_ROLE_QUICK=1)."""
-    if os.environ.get('MATRIX_ROLE') == 'full':
-        return True
+    if os.environ.get('MATRIX_ROLE') in ('full', 'quick'):
+        return os.environ['MATRIX_ROLE'] == 'full'
     known = [name for name, dummy in MATRIX]
     return series in (known[0], known[-1])
 
@@ -918,10 +937,86 @@ def summary(results, total, notes=()):
         log(note)
 
 
+def pump(label, proc):
+    """Copy a lane's output line by line, each line prefixed with the lane's label."""
+    for raw in proc.stdout:
+        sys.stdout.write('[%s] %s' % (label, raw.decode('utf-8', 'replace')))
+        sys.stdout.flush()
+
+
+def run_lanes():
+    """venv, then the LANES side by side (each in its own ci.py process on its own staged copy)."""
+    import json  # pylint: disable=import-outside-toplevel
+    import threading  # pylint: disable=import-outside-toplevel
+
+    started = time.monotonic()
+    log('==> venv')
+    try:
+        stage_venv()
+    except StageError as ex:
+        summary([('venv', 'FAILED', time.monotonic() - started)], time.monotonic() - started)
+        log('FAILED at stage venv: %s' % ex)
+        return 1
+    results = [('venv', 'ok', time.monotonic() - started)]
+    env = dict(os.environ)
+    for key, value in TEST_MATRIX.items():
+        env.setdefault(key, value)
+    work = tempfile.mkdtemp(prefix='natsops-ci-lanes-')
+    lanes = []
+    for index, stages in enumerate(LANES):
+        label = 'lane %d' % (index + 1)
+        out = os.path.join(work, 'lane%d.json' % (index + 1))
+        log('==> %s: %s (output prefixed with [%s])' % (label, ' '.join(stages), label))
+        proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), '--lane', out] + stages,
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        thread = threading.Thread(target=pump, args=(label, proc), daemon=True)
+        thread.start()
+        lanes.append((label, stages, proc, thread, out))
+    failed = []
+    notes = []
+    try:
+        for label, stages, proc, thread, out in lanes:
+            proc.wait()
+            thread.join()
+            try:
+                with open(out) as handle:
+                    data = json.load(handle)
+            except (OSError, ValueError):
+                data = {'results': [[name, 'not run', None] for name in stages], 'failed': ['lane', 'exit status %d' % proc.returncode, []]}
+            results.extend(tuple(row) for row in data['results'])
+            MATRIX_ROWS.extend(tuple(row) for row in data.get('matrix', []))
+            notes.extend(data.get('notes', []))
+            if data.get('failed'):
+                failed.append(data['failed'])
+    except KeyboardInterrupt:
+        for lane in lanes:
+            lane[2].kill()
+        failed.append(['interrupted', 'KeyboardInterrupt', []])
+    shutil.rmtree(work, ignore_errors=True)
+    stage_sum = sum(seconds for dummy, dummy2, seconds in results if seconds)
+    summary(results, time.monotonic() - started, notes + ['the stages took %.1f s one after the other; the two lanes ran side by side' % stage_sum])
+    for name, message, problems in failed:
+        if problems:
+            log('Problems reported by stage %s:' % name)
+            for line in problems:
+                log('  ' + line)
+        log('FAILED at stage %s: %s' % (name, message))
+    if failed:
+        return 1
+    log('ALL OK: %s' % ' '.join(['venv'] + [name for lane in LANES for name in lane]))
+    return 0
+
+
 def main(argv):
-    """Run the requested stages in order, stopping at the first failure."""
+    """Run the requested stages in order, stopping at the first failure (`test`: run_lanes)."""
+    argv = list(argv or ['test'])
+    lane_out = None
+    if argv[:1] == ['--lane']:
+        lane_out, argv = argv[1], argv[2:]
+    elif argv == ['test'] and os.environ.get('CI_SERIAL') != '1':
+        return run_lanes()
     wanted = []
-    for arg in argv or ['test']:
+    for arg in argv:
         if arg == 'test':
             wanted.extend(TEST_STAGES)
         elif arg in ALL_STAGES:
@@ -929,7 +1024,7 @@ def main(argv):
         else:
             log('unknown stage %r; known: test %s' % (arg, ' '.join(ALL_STAGES)))
             return 2
-    if 'venv' not in wanted:
+    if 'venv' not in wanted and lane_out is None:
         wanted.insert(0, 'venv')
     order = []
     for name in wanted:
@@ -974,6 +1069,10 @@ def main(argv):
     finally:
         if stage is not None:
             stage.cleanup()
+    if lane_out is not None:
+        import json  # pylint: disable=import-outside-toplevel
+        with open(lane_out, 'w') as handle:
+            json.dump({'results': results, 'matrix': MATRIX_ROWS, 'notes': notes, 'failed': failed}, handle)
     summary(results, time.monotonic() - started, notes)
     if failed:
         name, message, problems = failed
