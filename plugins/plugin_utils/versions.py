@@ -37,7 +37,13 @@ MEASURED = {
     (2, 15): (0, 1),
 }
 
-_VERSION_RE = re.compile(r"\Av?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\Z")
+# The one version syntax of the collection. ``reported`` forms (what a server says about itself) may add
+# the ``nats-server --version`` prefix and a pre-release suffix; a server_version option may not.
+_VERSION_RE = re.compile(r"\A(?P<prefix>nats-server:\s*)?v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+                         r"(?P<pre>-[0-9A-Za-z.]+)?\Z")
+# A version a config or JWT names (``leafnodes.min_version``, ``assert_server_version``): any MAJOR.MINOR.PATCH
+# prefix, no support check.
+_NUMBERS_RE = re.compile(r"\Av?(\d+)\.(\d+)\.(\d+)")
 
 
 class VersionError(ValueError):
@@ -81,8 +87,11 @@ def supported_text():
     return "%s and %s (default %s)" % (", ".join(lines[:-1]), lines[-1], DEFAULT_VERSION)
 
 
-def parse_version(value=None):
+def parse_version(value=None, reported=False):
     """``value`` (``'2.12.5'``, ``'v2.12.5'``, a ServerVersion, or None/'' for the default) -> ServerVersion.
+
+    ``reported=True`` also takes what a server reports about itself: the ``nats-server --version`` line
+    (``'nats-server: v2.14.6'``) and a pre-release (``'2.15.0-RC.1'`` counts as 2.15.0).
 
     Raises VersionError (a ValueError) naming the supported range when the text is not a
     MAJOR.MINOR.PATCH version or its line is not supported.
@@ -94,17 +103,26 @@ def parse_version(value=None):
             value = DEFAULT_VERSION
         text = value.strip() if isinstance(value, str) else value
         m = _VERSION_RE.match(text) if isinstance(text, str) else None
+        if m is not None and not reported and (m.group("prefix") is not None or m.group("pre") is not None):
+            m = None
         if m is None:
             raise VersionError("server_version %r is not a nats-server version (write MAJOR.MINOR.PATCH, e.g. %s); "
                                "supported: %s" % (value, DEFAULT_VERSION, supported_text()))
-        version = ServerVersion(*m.groups())
+        version = ServerVersion(*m.group(2, 3, 4))
     if version.line not in SUPPORTED_LINES:
         raise VersionError("server_version %s is not supported; supported: %s" % (str(version), supported_text()))
     return version
 
 
+def version_numbers(text):
+    """(major, minor, patch) of a version a config or JWT names (``leafnodes.min_version``, an operator's
+    ``assert_server_version``; any numbers, text after them ignored), None when it does not start with one."""
+    m = _NUMBERS_RE.match(text) if isinstance(text, str) else None
+    return None if m is None else tuple(int(x) for x in m.groups())
+
+
 def _v(text):
-    return ServerVersion(*text.split("."))
+    return ServerVersion(*_VERSION_RE.match(text).group(2, 3, 4))
 
 
 class Difference(object):

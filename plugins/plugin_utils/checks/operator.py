@@ -21,9 +21,9 @@ import re
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, WARNING
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import check
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import quote
+from ansible_collections.natsops.nats.plugins.plugin_utils import versions
 
 C = "config"
-SERVER_VERSION = (2, 15, 1)
 _JWT = re.compile(r"(eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)")
 _OP_KEYS = ("operator", "operators", "roots", "root", "root_operators", "root_operator")
 
@@ -183,26 +183,25 @@ def operator_system_account(result, ctx):
                                   hint="add the system account's JWT to resolver_preload")
 
 
-@check("operator-server-version", ERROR, C, "the operator JWT asserts a newer nats-server version than 2.15.1")
+@check("operator-server-version", ERROR, C, "the operator JWT asserts a newer nats-server version than the one checked for")
 def operator_version(result, ctx):
     opath, ops = operators(ctx)
     for p, claims in ops:
         want = _nats(claims).get("assert_server_version")
         if not want:
             continue
-        m = re.match(r"^v?(\d+)\.(\d+)\.(\d+)", str(want))
-        if not m:
+        got = versions.version_numbers(str(want))
+        if got is None:
             yield ctx.finding("operator-server-version", "operator %s expects version %s got error instead: %s" % (
                 claims.get("sub"), want, ctx.where(p)), p, hint="fix assert_server_version in the operator JWT")
             continue
-        got = tuple(int(x) for x in m.groups())
         for i, label in enumerate(("major", "minor", "update")):
-            if got[i] > SERVER_VERSION[i]:
+            if got[i] > ctx.version[i]:
                 yield ctx.finding("operator-server-version", "operator %s expected %s version %d > server %s version %d: "
-                                  "%s" % (claims.get("sub"), label, got[i], label, SERVER_VERSION[i], ctx.where(p)), p,
+                                  "%s" % (claims.get("sub"), label, got[i], label, ctx.version[i], ctx.where(p)), p,
                                   hint="upgrade nats-server or lower assert_server_version")
                 break
-            if got[i] < SERVER_VERSION[i]:
+            if got[i] < ctx.version[i]:
                 break
 
 

@@ -20,6 +20,7 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import (
     SEC, duration_error, go_atoi, go_duration_str, go_type, is_public_key, parse_go_duration, quote, split_host_port,
 )
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf import grammar
+from ansible_collections.natsops.nats.plugins.plugin_utils import versions
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.schema import DURATION, LISTEN, value_check
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.schema import walk as schema_walk
 
@@ -145,8 +146,8 @@ def invalid_value(result, ctx):
     if leaf is not None:
         p, v = ctx.get(lpath, "min_version", "minimum_version")
         if isinstance(v, str) and v:
-            m2 = re.match(r"^v?(\d+)\.(\d+)\.(\d+)", v)
-            if m2 and (int(m2.group(1)), int(m2.group(2))) < (2, 8):
+            numbers = versions.version_numbers(v)
+            if numbers and numbers[:2] < (2, 8):
                 yield ctx.finding(code, "the minimum version should be at least 2.8.0: %s" % ctx.named(p), p,
                                   hint='use "2.8.0" or later')
         dummy, remotes = ctx.leaf_remotes()

@@ -31,7 +31,6 @@ and restart when there is none.
 from __future__ import annotations
 
 import collections
-import re
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.versions import VersionError, parse_version
 
@@ -162,21 +161,21 @@ RULES = (
 _PATHS = frozenset(r.path for r in RULES)
 _PREFIXES = frozenset(".".join(r.path.split(".")[:i]) for r in RULES for i in range(1, r.path.count(".") + 1))
 _MISSING = object()
-_VERSION = re.compile(r"\A(?:nats-server:\s*)?(v?\d+\.\d+\.\d+)(?:-[0-9A-Za-z.]+)?\s*\Z")
 
 
 def version_tuple(version):
     """'2.14.6' / 'v2.14.6' / 'nats-server: v2.14.6' (``--version``) / '2.15.0-RC.1' -> the collection's
-    ServerVersion (plugin_utils/versions.py); None, unparsable or an unsupported line -> None."""
+    ServerVersion (``versions.parse_version``, the one version parser); None, '', unparsable or an
+    unsupported line -> None (only what reloads on every version reloads)."""
     if version is None:
         return None
     if isinstance(version, tuple):
         return tuple(version)
-    m = _VERSION.match(str(version).strip())
-    if not m:
+    text = str(version).strip()
+    if not text:
         return None
     try:
-        return parse_version(m.group(1))
+        return parse_version(text, reported=True)
     except VersionError:
         return None
 

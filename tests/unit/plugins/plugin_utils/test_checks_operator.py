@@ -193,3 +193,19 @@ def test_url_resolver_fetch_warning(keys, tmp_path):
     assert not started and "could not fetch" in text
     dummy, findings = validate_text(conf, filename=str(tmp_path / "nats.conf"))
     assert [(f.code, f.severity) for f in findings] == [("account-resolver-fetch-at-startup", "warning")]
+
+
+@pytest.mark.parametrize("version, expected", [
+    ("2.14.6", ["expected minor version 15 > server minor version 14"]),
+    ("2.15.0", []),
+    ("2.15.1", []),
+])
+def test_asserted_server_version_is_compared_with_the_version_checked_for(tmp_path, version, expected):
+    # nats-server compares assert_server_version with its own version (jwt.go validateTrustedOperators)
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks.engine import validate_text
+    op = NKey("O")
+    (tmp_path / "op.jwt").write_text(make_jwt(op, op.pub, "op", {"type": "operator", "version": 2, "assert_server_version": "2.15.0"}))
+    conf = 'listen: 127.0.0.1:4222\noperator: "%s/op.jwt"\nresolver: MEMORY\n' % tmp_path
+    dummy, findings = validate_text(conf, filename=str(tmp_path / "nats.conf"), server_version=version)
+    found = [f.message for f in findings if f.code == "operator-server-version"]
+    assert found == ["operator %s %s: operator (%s/nats.conf:2:1)" % (op.pub, e, tmp_path) for e in expected]

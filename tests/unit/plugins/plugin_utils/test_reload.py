@@ -112,6 +112,9 @@ def test_version_tuple():
     assert r.version_tuple("garbage") is None
     assert r.version_tuple("2.9.25") is None  # not a supported line: only what reloads on every version reloads
     assert r.version_tuple(None) is None
+    assert r.version_tuple("") is None and r.version_tuple(" \n") is None  # not the default version: unknown
+    assert r.version_tuple("v2.12.7") == (2, 12, 7)
+    assert r.version_tuple("nats-server: 2.14.6 extra") is None
 
 
 def test_table_is_well_formed():

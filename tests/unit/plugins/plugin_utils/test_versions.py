@@ -46,6 +46,27 @@ def test_unsupported_version(text):
     assert isinstance(info.value, ValueError)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("nats-server: v2.14.6", (2, 14, 6)), ("nats-server: v2.15.1\n", (2, 15, 1)), ("nats-server:2.12.8", (2, 12, 8)),
+    ("2.15.0-RC.1", (2, 15, 0)), ("v2.12.0-beta.2", (2, 12, 0)), ("2.11.3", (2, 11, 3)),
+])
+def test_parse_reported_version(text, expected):
+    """What a server reports about itself (--version, a pre-release) parses with reported=True only."""
+    assert V.parse_version(text, reported=True) == expected
+    if text.strip() != "%d.%d.%d" % expected:
+        with pytest.raises(V.VersionError) as info:
+            V.parse_version(text)
+        assert str(info.value).startswith("server_version %r is not a nats-server version" % (text,))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3.0.0", (3, 0, 0)), ("v2.15.0", (2, 15, 0)), ("2.9.25", (2, 9, 25)), ("2.15.0-RC.1", (2, 15, 0)),
+    ("2.15", None), ("latest", None), ("", None), (None, None), (2.15, None),
+])
+def test_version_numbers(text, expected):
+    assert V.version_numbers(text) == expected
+
+
 def test_ordering_is_numeric():
     assert V.parse_version("2.12.10") > V.parse_version("2.12.9")
     assert V.parse_version("2.14.0") > V.parse_version("2.12.8")
