@@ -23,7 +23,9 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, Finding, split
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
-from ansible_collections.natsops.nats.plugins.plugin_utils.redact import MAX_RESULT_DEPTH, REDACTED, redact, result_depth, scrub, unknown_top_level_keys
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import (
+    MAX_RESULT_DEPTH, REDACTED, redact, result_depth, scrub, scrub_finding, unknown_top_level_keys,
+)
 from ansible_collections.natsops.nats.plugins.plugin_utils.remote.loader import RemoteError, RemoteLoader, run_server_check
 from ansible_collections.natsops.nats.plugins.plugin_utils.versions import VersionError, feature, parse_version
 
@@ -92,11 +94,7 @@ def _plain(value):
 
 
 def _clean_finding(f, secrets):
-    d = f.to_dict()
-    d["message"] = scrub(d["message"], secrets)
-    if d.get("hint"):
-        d["hint"] = scrub(d["hint"], secrets)
-    return d
+    return scrub_finding(f.to_dict(), secrets)
 
 
 def _absolute_only(loader):
@@ -216,7 +214,8 @@ class ActionModule(ActionBase):
 
         # the one redaction: the parser's marks, plus every env value (secret whether the config used it or not)
         secrets = set(parsed.secrets) if parsed is not None else set()
-        secrets.update(v for v in env.values() if v)
+        marks = set(v for v in env.values() if v)
+        secrets.update(marks)
         errors, warnings = split(findings)
         error_dicts = [_clean_finding(f, secrets) for f in errors]
         all_dicts = [_clean_finding(f, secrets) for f in findings]
@@ -235,7 +234,7 @@ class ActionModule(ActionBase):
                 warning_texts.append("the parsed config is nested more than %d levels deep; it is not returned as 'config'"
                                      % MAX_RESULT_DEPTH)
             else:
-                config = _plain(redact(parsed.config, secrets, hidden=unknown_top_level_keys(findings)))
+                config = _plain(redact(parsed.config, secrets, hidden=unknown_top_level_keys(findings), marks=marks | parsed.marks))
 
         result.update(
             valid=not error_dicts,
@@ -246,7 +245,7 @@ class ActionModule(ActionBase):
             server_name=_lookup(config, "server_name"),
             errors=error_dicts,
             findings=all_dicts,
-            files=[dict(path=to_text(f.get("path")), sha256=to_text(f.get("sha256"))) for f in files_read],
+            files=[dict(path=scrub(to_text(f.get("path")), secrets), sha256=to_text(f.get("sha256"))) for f in files_read],
         )
         if warning_texts:
             result["warnings"] = warning_texts

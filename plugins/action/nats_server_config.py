@@ -21,7 +21,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, Finding, split
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
-from ansible_collections.natsops.nats.plugins.plugin_utils.redact import REDACTED, redact, scrub, secret_values
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import REDACTED, redact, scrub, scrub_finding, secret_values
 from ansible_collections.natsops.nats.plugins.plugin_utils.render import build as render_build
 from ansible_collections.natsops.nats.plugins.plugin_utils.render import reload as render_reload
 from ansible_collections.natsops.nats.plugins.plugin_utils.versions import VersionError, parse_version
@@ -221,9 +221,7 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _clean(d, secrets):
-        for key in ("message", "hint"):
-            if d.get(key):
-                d[key] = scrub(d[key], secrets)
+        d = scrub_finding(d, secrets)
         if d.get("severity") not in (ERROR, "warning"):
             d["severity"] = ERROR
         return d

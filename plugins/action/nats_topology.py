@@ -40,9 +40,9 @@ except ImportError:  # the core itself is broken or incomplete: report it, don't
     CORE_IMPORT_ERROR = traceback.format_exc()
 
 try:
-    from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub, secret_values
+    from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub_finding, secret_values
 except ImportError:  # pragma: no cover
-    scrub = None
+    scrub_finding = None
     secret_values = None
 
 ARGUMENT_SPEC = dict(
@@ -197,10 +197,8 @@ class ActionModule(ActionBase):
     def _clean(finding, secrets):
         d = finding.to_dict()
         d["host"] = finding.host
-        if scrub is not None:
-            d["message"] = scrub(d["message"], secrets)
-            if d.get("hint"):
-                d["hint"] = scrub(d["hint"], secrets)
+        if scrub_finding is not None:
+            d = scrub_finding(d, secrets)
         return d
 
     @staticmethod

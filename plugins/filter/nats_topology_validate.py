@@ -21,8 +21,8 @@ description:
     its address from O(addresses), or the listener's bind address) and port.
   - Returns the findings as a list of dicts; an empty list means no problem was found. It never fails on
     a finding (use the M(natsops.nats.nats_topology) module for that).
-  - Secrets never appear in a finding; the password in a URL is shown as C(********)
-    (C(nats://ruser:********@host:6222)), like everywhere in the collection.
+  - Secrets never appear in a finding; the user info of a URL (user and password, or a token) is shown as
+    C(********) (C(nats://********@host:6222)), like everywhere in the collection.
   - Config text that does not parse gives one C(parse-error) finding for that host, which then takes no
     part in the topology.
   - The filter version of the M(natsops.nats.nats_topology) module. The codes are listed in C(docs/checks.md).
@@ -173,7 +173,7 @@ def _parsed_or_none(text):
 def _scrub_all(findings, configs):
     """Dicts of the findings with any secret value of the configs masked."""
     try:
-        from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub, secret_values
+        from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub_finding, secret_values
     except ImportError:
         return [f.to_dict() for f in findings]
     secrets = set()
@@ -187,10 +187,7 @@ def _scrub_all(findings, configs):
     for f in findings:
         d = f.to_dict()
         d["host"] = f.host
-        d["message"] = scrub(d["message"], secrets)
-        if d.get("hint"):
-            d["hint"] = scrub(d["hint"], secrets)
-        out.append(d)
+        out.append(scrub_finding(d, secrets))
     return out
 
 

@@ -199,8 +199,8 @@ errors:
       sample: a3
     message:
       description:
-        - What is wrong, with the other side's host and position. Never contains secrets; the password in a URL
-          is shown as C(********) (C(nats://ruser:********@host:6222)).
+        - What is wrong, with the other side's host and position. Never contains secrets; the user info of a URL
+          (user and password, or a token) is shown as C(********) (C(nats://********@host:6222)).
       type: str
     file:
       description: File on that host; V(<string>) for O(configs) values; V(null) for a finding without a location.

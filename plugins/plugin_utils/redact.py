@@ -9,12 +9,19 @@ Which values are secret is decided by ``conf/secrets.py`` -- the marks the parse
 reads a config (``ParseResult.secrets``: values at secret paths, URL user info, nkey seeds and PEM
 keys, values that came from ``env``, secret values a later key overwrote). This module masks them:
 
-* ``redact(values, secrets)`` returns a deep copy of config values in which every value at a secret
-  path, every string equal to a secret, every seed / PEM key is ``********`` and every URL keeps its
-  user name but not its password (``nats://ruser:********@host:6222``);
-* ``scrub(text, secrets)`` masks a message: every URL with user info, every occurrence of a secret
-  (shorter than 4 characters only where it stands as a value of its own), every quoted piece of a secret
-  (nats-server quotes pieces of a URL it cannot parse), every nkey seed;
+Masking goes by position and by whole value, never by replacing short strings wherever they occur
+(a one-letter password would otherwise mask that letter in every word of a hint):
+
+* ``redact(values, secrets, marks=...)`` returns a deep copy of config values in which every value at
+  a secret path, every seed / PEM key, and every URL user info (all of it: ``nats://********@host:6222``)
+  is ``********``; a string that equals a secret is masked too when the secret has 4+ characters or is
+  one of ``marks`` (values that are secrets wherever they stand: env values, overwritten values);
+* ``scrub(text, secrets)`` masks a message: the user info of every URL in it (the grammar in
+  ``conf/grammar.py``; a known secret in a user info position also when it holds blanks), every
+  quoted value that is a secret (Go's ``%q`` form included) or a piece Go cut out of one (``":p"``),
+  every secret of 4+ characters wherever it is, every nkey seed;
+* ``scrub_finding(finding, secrets)`` applies ``scrub`` to every text of a finding (message, hint,
+  file, path), so a secret that is also part of an include path or a key is not printed either;
 * ``secret_values(values)`` collects the secrets of values that did not come from the parser
   (the role's inventory).
 """
@@ -23,32 +30,28 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.grammar import url_userinfo_spans
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.secrets import (
     REDACTED, SECRET_KEYS, SEED_ANYWHERE, is_secret_key, is_secret_string, tree_secrets, url_userinfo,
 )
 
-# URLs with user info inside a message: scheme:// then anything but blanks/brackets/quotes up to the last '@'
-# of the URL (passwords may hold '/', '#', '?' and '@')
-_URL_IN_TEXT = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<info>(?:[^\s\[\]\"<>\\]|\\.)*)@")
-_QUOTED_IN_TEXT = re.compile(r"\"([^\"]+)\"|'([^']+)'")
+# a secret this long is masked wherever it stands (it does not occur by chance); shorter ones only
+# where a value stands: a URL user info, a quoted value, a whole config value
+MIN_ANYWHERE = 4
 
-
-def _url_secret(value):
-    """(redacted url, secret) for a URL with user info, else (value, None)."""
-    info = url_userinfo(value)
-    if info is None or not info[2]:
-        return value, None
-    scheme, user, secret, rest = info
-    if user:
-        return "%s%s:%s@%s" % (scheme, user, REDACTED, rest), secret
-    return "%s%s@%s" % (scheme, REDACTED, rest), secret
+# a double-quoted string with Go's escapes, or a single-quoted one
+_QUOTED_IN_TEXT = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'([^']*)'")
+_BLANKS = frozenset(" \t\r\n")
 
 
 def redact_url(text):
-    """URL text with the secret of its user info replaced by REDACTED (the user name stays):
-    ``nats://ruser:s3cret@host:6222`` -> ``nats://ruser:********@host:6222``; a bare
-    user info (a token) is replaced whole.  Other text is returned unchanged."""
-    return _url_secret(text)[0]
+    """URL text with its whole user info replaced by REDACTED: ``nats://ruser:s3cret@host:6222`` ->
+    ``nats://********@host:6222`` (a user info without ':' is a token, and ``A::`` may be one too).
+    Other text is returned unchanged."""
+    info = url_userinfo(text) if isinstance(text, str) else None
+    if info is None:
+        return text
+    return "%s%s@%s" % (info[0], REDACTED, info[2])
 
 
 def secret_values(values, marks=()):
@@ -59,21 +62,19 @@ def secret_values(values, marks=()):
     return found
 
 
-def _redact_leaf(node, secret, secrets):
+def _redact_leaf(node, secret, secrets, marks):
     if secret:
         if node is None or isinstance(node, bool):
             return node
         return REDACTED
     if isinstance(node, str):
-        if is_secret_string(node) or str(node) in secrets:
+        if is_secret_string(node) or node in marks or (len(node) >= MIN_ANYWHERE and node in secrets):
             return REDACTED
-        redacted, url_secret = _url_secret(node)
-        if url_secret:
-            return redacted
+        return redact_url(node)
     return node
 
 
-def _redact(root, secret, secrets, parent=None):
+def _redact(root, secret, secrets, marks, parent=None):
     """Deep copy with secrets replaced; iterative (explicit stack), order preserved."""
     def fresh(node):
         if isinstance(node, dict):
@@ -84,7 +85,7 @@ def _redact(root, secret, secrets, parent=None):
 
     top = fresh(root)
     if top is None:
-        return _redact_leaf(root, secret, secrets)
+        return _redact_leaf(root, secret, secrets, marks)
     stack = [(root, top, secret, parent)]
     while stack:
         src, dst, secret, parent = stack.pop()
@@ -94,7 +95,7 @@ def _redact(root, secret, secrets, parent=None):
             items = [(None, v, secret, parent) for v in src]
         for key, value, sec, par in items:
             child = fresh(value)
-            out = _redact_leaf(value, sec, secrets) if child is None else child
+            out = _redact_leaf(value, sec, secrets, marks) if child is None else child
             if isinstance(dst, dict):
                 dst[key] = out
             else:
@@ -104,14 +105,18 @@ def _redact(root, secret, secrets, parent=None):
     return top
 
 
-def redact(values, secrets=None, hidden=()):
+def redact(values, secrets=None, hidden=(), marks=()):
     """Deep copy of values with secrets replaced by REDACTED.
 
+    secrets: the secrets as text (default: those of ``values``); a string value equal to one of 4+
+    characters is masked. marks: values that are secrets wherever they stand, whatever their length
+    (``ParseResult.marks``: env values, overwritten secret values; the task's env values).
     hidden: top-level keys whose whole value is replaced (keys the server rejects as unknown fields: an
     included ``KEY=VALUE`` file or ``/proc/self/environ`` must not come back in ``config``)."""
     if secrets is None:
         secrets = secret_values(values)
-    out = _redact(values, False, secrets)
+    marks = frozenset(m for m in marks or () if m)
+    out = _redact(values, False, secrets, marks)
     if hidden and isinstance(out, dict):
         for key in hidden:
             if key in out:
@@ -154,38 +159,77 @@ def result_depth(value, stop=MAX_RESULT_DEPTH):
     return deepest
 
 
-def _mask_url(m):
-    info = m.group("info")
-    user, colon, password = info.partition(":")
-    if colon and password:
-        return "%s%s:%s@" % (m.group("scheme"), user, REDACTED)
-    return "%s%s@" % (m.group("scheme"), REDACTED)
+def _go_quoted(secret):
+    """The secret as a message quotes it with Go's %q (quote and backslash escaped)."""
+    return secret.replace("\\", "\\\\").replace('"', '\\"')
 
 
-_DELIMS = frozenset("'\"[]{}(), \t\n=")
+def _variants(secrets):
+    out = set()
+    for s in secrets or ():
+        s = str(s)
+        if s and s.strip("*"):
+            out.add(s)
+            out.add(_go_quoted(s))
+    return out
 
 
-def _replace_bounded(text, secret):
-    """Replace a short secret where it stands as a value of its own: between quotes, brackets,
-    blanks, commas or '=' (a short secret inside a word or an address is left alone: masking every
-    '0' of '127.0.0.1' would only garble the message)."""
-    out = []
-    start = 0
-    n = len(secret)
-    while True:
-        i = text.find(secret, start)
-        if i < 0:
-            break
-        before = text[i - 1] if i > 0 else ""
-        after = text[i + n] if i + n < len(text) else ""
-        if (not before or before in _DELIMS) and (not after or after in _DELIMS):
-            out.append(text[start:i])
-            out.append(REDACTED)
+def _userinfo_end(text, start, variants):
+    """Where a known secret standing as the user info of a URL ends (``start`` is just after "://"):
+    the whole user info (a token) or its password (``user:secret``), followed by '@'. None if none."""
+    best = None
+    for s in variants:
+        if text.startswith(s + "@", start):
+            end = start + len(s)
         else:
-            out.append(text[start:i + n])
-        start = i + n
-    out.append(text[start:])
+            at = text.find(":" + s + "@", start)
+            if at < 0 or any(c in _BLANKS or c in "@/" for c in text[start:at]):
+                continue
+            end = at + 1 + len(s)
+        if best is None or end > best:
+            best = end
+    return best
+
+
+def _mask_urls(text, variants):
+    """The user info of every URL in text replaced by REDACTED: the widest reading of each URL (up to
+    its last '@' before a blank), or a known secret in that position when it reaches further."""
+    ends = dict(url_userinfo_spans(text)) if "://" in text else {}
+    start = text.find("://")
+    while start >= 0:
+        start += 3
+        end = _userinfo_end(text, start, variants)
+        if end is not None and end > ends.get(start, start):
+            ends[start] = end
+        start = text.find("://", start)
+    if not ends:
+        return text
+    out = []
+    pos = 0
+    for start in sorted(ends):
+        end = ends[start]
+        if end <= pos:
+            continue
+        out.append(text[pos:max(start, pos)])
+        out.append(REDACTED)
+        pos = end
+    out.append(text[pos:])
     return "".join(out)
+
+
+def _mask_quoted(text, variants):
+    """Quoted values that are secrets, or pieces Go cut out of one (':p' as an invalid port)."""
+    def quoted(m):
+        double = m.group(1) is not None
+        piece = m.group(1) if double else m.group(2)
+        if not piece or piece == REDACTED:
+            return m.group(0)
+        core = piece.strip(":@/ ")
+        if piece in variants or (core and (core != piece or len(core) >= MIN_ANYWHERE) and any(core in s for s in variants)):
+            q = '"' if double else "'"
+            return q + REDACTED + q
+        return m.group(0)
+    return _QUOTED_IN_TEXT.sub(quoted, text)
 
 
 def scrub(text, secrets=()):
@@ -193,31 +237,32 @@ def scrub(text, secrets=()):
     if not text:
         return text
     text = str(text)
-    text = _URL_IN_TEXT.sub(_mask_url, text)
-    variants = set()
-    for s in secrets or ():
-        if s:
-            variants.add(s)
-            quoted = s.replace("\\", "\\\\").replace('"', '\\"')       # as a message quotes it (Go %q)
-            if quoted != s:
-                variants.add(quoted)
-    ordered = sorted(variants, key=len, reverse=True)
-    for s in ordered:
-        if s not in text:
-            continue
-        text = text.replace(s, REDACTED) if len(s) >= 4 else _replace_bounded(text, s)
-    if ordered:
-        def quoted(m):
-            piece = m.group(1) if m.group(1) is not None else m.group(2)
-            core = piece.strip(":@/ ")
-            # pieces of 2+ characters, or any piece Go cut out of a URL (':p' as an invalid port)
-            if piece != REDACTED and core and (len(core) >= 2 or core != piece) and any(core in s for s in ordered):
-                q = '"' if m.group(1) is not None else "'"
-                return q + REDACTED + q
-            return m.group(0)
-        text = _QUOTED_IN_TEXT.sub(quoted, text)
+    variants = _variants(secrets)
+    text = _mask_urls(text, variants)
+    if variants:
+        text = _mask_quoted(text, variants)
+        for s in sorted((v for v in variants if len(v) >= MIN_ANYWHERE), key=len, reverse=True):
+            if s in text:
+                text = text.replace(s, REDACTED)
     return SEED_ANYWHERE.sub(REDACTED, text)
 
 
-__all__ = ["REDACTED", "MAX_RESULT_DEPTH", "result_depth", "SECRET_KEYS", "is_secret_key", "secret_values", "redact", "redact_url", "scrub",
-           "unknown_top_level_keys"]
+def scrub_finding(finding, secrets=()):
+    """A finding (a ``Finding`` or its dict) with ``scrub`` applied to each of its texts: message, hint,
+    file and path (a secret can also be part of an include path or a key). A ``Finding`` comes back as a
+    new ``Finding`` (the same one when nothing changed), a dict as a new dict."""
+    if isinstance(finding, dict):
+        out = dict(finding)
+        for key in ("message", "hint", "file", "path"):
+            if isinstance(out.get(key), str):
+                out[key] = scrub(out[key], secrets)
+        return out
+    texts = [scrub(v, secrets) if isinstance(v, str) else v for v in (finding.message, finding.hint, finding.file, finding.path)]
+    if texts == [finding.message, finding.hint, finding.file, finding.path]:
+        return finding
+    return type(finding)(finding.code, finding.severity, texts[0], texts[2], finding.line, finding.column, texts[3], texts[1],
+                         finding.host, finding.expected, finding.observed)
+
+
+__all__ = ["REDACTED", "MAX_RESULT_DEPTH", "MIN_ANYWHERE", "result_depth", "SECRET_KEYS", "is_secret_key", "secret_values", "redact",
+           "redact_url", "scrub", "scrub_finding", "unknown_top_level_keys"]

@@ -134,20 +134,10 @@ def run_checks(result, defaults=None):
 
 def _scrub(findings, result):
     """Mask the config's secrets (the parser's marks: passwords, tokens, URL credentials, env values) in
-    messages and hints -- the one redaction of plugin_utils/redact.py."""
-    try:
-        from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub
-    except ImportError:  # pragma: no cover - redaction helper missing
-        return findings
+    every text of the findings (message, hint, file, path) -- the one redaction of plugin_utils/redact.py."""
+    from ansible_collections.natsops.nats.plugins.plugin_utils.redact import scrub_finding
     secrets = getattr(result, "secrets", None) or set()
-    out = []
-    for f in findings:
-        message = scrub(f.message, secrets)
-        hint = scrub(f.hint, secrets) if f.hint else f.hint
-        if message != f.message or hint != f.hint:
-            f = Finding(f.code, f.severity, message, f.file, f.line, f.column, f.path, hint, f.host)
-        out.append(f)
-    return out
+    return [scrub_finding(f, secrets) for f in findings]
 
 
 class _Marks(object):

@@ -16,6 +16,7 @@ import re
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import check
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import redact_url
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import (
     SEC, duration_error, go_atoi, go_duration_str, go_type, is_public_key, parse_go_duration, quote, split_host_port,
 )
@@ -391,8 +392,12 @@ def urls_invalid(result, ctx):
                 items.extend(("leafnode", up + (j,), x) for j, x in enumerate(v) if isinstance(x, str))
     for kind, path, url in items:
         if go_url_error(url):
-            yield ctx.finding(code, "error parsing %s url [%s]: %s" % (kind, quote(url.strip()), ctx.where(path)), path,
-                              hint="write a full URL with a scheme, e.g. nats://%s" % url.strip())
+            shown = redact_url(url.strip())        # the server quotes the URL as it is; its user info is a secret
+            if "://" in shown:
+                hint = "percent-encode '/', '#', '?' and '@' in the user name and password (%2F, %23, %3F, %40); the port is a number"
+            else:
+                hint = "write a full URL with a scheme, e.g. nats://%s" % shown
+            yield ctx.finding(code, "error parsing %s url [%s]: %s" % (kind, quote(shown), ctx.where(path)), path, hint=hint)
 
 
 @check("option-deprecated-duration", ERROR, C,
@@ -534,10 +539,6 @@ def _user_paths(ctx):
 
 # ------------------------------------------------------------ leafnodes ----
 
-def _redact_url(u):
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^@/:]*):([^@/]*)@", r"\1\2:xxxxx@", u)
-
-
 @check("leafnode-authorization-invalid", ERROR, C,
        "leafnodes.authorization mixes a single user/nkey with a users list, or repeats a user")
 def leaf_auth(result, ctx):
@@ -598,7 +599,7 @@ def leaf_remote_dup(result, ctx):
         elif nkey:
             optional = ', nkey="[REDACTED]"'
         key = (tuple(urls), acc, creds or "", nkey or "")
-        name = "urls=[%s], account=%s%s" % (" ".join(quote(_redact_url(u)) for u in urls), quote(acc), optional)
+        name = "urls=[%s], account=%s%s" % (" ".join(quote(redact_url(u)) for u in urls), quote(acc), optional)
         if key in seen and ctx.feature("leafnode-remote-duplicate-refused"):
             yield ctx.finding("leafnode-remote-duplicate", "duplicate remote %s: %s and %s" % (
                 name, ctx.where(seen[key]), ctx.where(rpath)), rpath, hint="remove one of the two remotes")

@@ -15,6 +15,7 @@ import re
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, WARNING
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import check
+from ansible_collections.natsops.nats.plugins.plugin_utils.redact import redact_url
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import (
     SEC, SYS_ACCOUNT, go_atoi, go_duration_str, is_public_key, parse_go_duration, quote, split_host_port,
 )
@@ -365,14 +366,10 @@ def leaf_url_mix(result, ctx):
             continue
         kinds = set(u.strip().lower().startswith(("ws://", "wss://")) for dummy, u in urls)
         if len(kinds) > 1:
-            shown = "[%s]" % " ".join(quote(_redact_url(u.strip())) for dummy, u in urls)
+            shown = "[%s]" % " ".join(quote(redact_url(u.strip())) for dummy, u in urls)
             yield ctx.finding("leafnode-remote-url-mix", "remote leaf node configuration cannot have a mix of websocket "
                               "and non-websocket urls: %s: %s" % (shown, ctx.where(rpath)), rpath,
                               hint="split websocket and nats URLs into separate remotes")
-
-
-def _redact_url(u):
-    return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)([^@/]*):([^@/]*)@", r"\1\2:xxxxx@", u)
 
 
 @check("leafnode-gateway-requires-system-account", ERROR, C,

@@ -12,6 +12,8 @@ server's own error text:
 - Go durations (``time.ParseDuration``): ``go_duration("10sec")`` -> (None, 'time: unknown unit "sec"
   in duration "10sec"``).
 - subjects (``IsValidSubject``), literal subjects, and a subject with an optional queue group.
+- URL user info (the secret part of a route / gateway / leafnode URL) in a config value and inside
+  a message: ``url_userinfo`` and ``url_userinfo_spans``, used by the one redaction (``redact.py``).
 - subject-transform destinations (``server/subject_transform.go``): ``$1`` and the mustache functions
   ``{{wildcard(n)}}``, ``{{partition(n, i...)}}``, ``{{splitFromLeft(i, n)}}`` ... ``{{random(n)}}``,
   and ``mapping_error(src, dest)``: why ``Account.AddMapping`` refuses a mapping.
@@ -22,6 +24,7 @@ Every result is memoised: a config repeats the same few subjects and durations m
 from __future__ import annotations
 
 import functools
+import re
 
 try:
     import pyparsing as pp
@@ -451,8 +454,74 @@ def mapping_error(src, dest):
     return str(err) if err is not None else None
 
 
+# ------------------------------------------------------------------ URL user info --
+#
+# Go's net/url splits ``scheme://userinfo@host`` at the LAST '@' of the authority, and the authority
+# ends at the first '/' (after '#' and '?' were cut off). A password with an unencoded '/', '#', '?' or
+# '@' is then read differently by the server (or the URL is refused, quoting pieces of it). For secrecy
+# the user info is the WIDEST reading: everything between "://" and the last '@' of the URL -- it
+# contains Go's reading whatever the password holds. All of it is secret: a user info without ':' is a
+# token, and "A::" may be a token as well as the user "A" with the password ":".
+
+def _url_grammars():
+    """(value, text): a config value that is a URL (the URL is the whole value), and a URL inside a
+    message (it ends at the first blank)."""
+    if "url" in _G:
+        return _G["url"]
+    scheme = pp.Regex(r"[A-Za-z][A-Za-z0-9+.-]*")
+    prefix = pp.Combine(scheme + pp.Literal("://"))("prefix")
+    value = prefix + pp.Regex(r".*", flags=re.S)("rest") + pp.StringEnd()
+    text = prefix + pp.Regex(r"[^\s]*")("rest")
+    for element in (scheme, prefix, value, text):
+        element.leave_whitespace()
+    _G["url"] = (value, text)
+    return _G["url"]
+
+
+def _split_userinfo(rest):
+    """(userinfo, after) of what follows "://": up to the last '@' (None when there is no '@')."""
+    userinfo, at, after = rest.rpartition("@")
+    if not at:
+        return None, rest
+    return userinfo, after
+
+
+@functools.lru_cache(maxsize=4096)
+def url_userinfo(value):
+    """(prefix, userinfo, after) of a config value ``scheme://userinfo@after``, else None.
+
+    ``url_userinfo("nats://r:p/w@h:6222")`` -> ``("nats://", "r:p/w", "h:6222")``; a URL without user
+    info (or an empty one, ``nats://@h``) -> None."""
+    if "://" not in value:
+        return None
+    _require()
+    try:
+        parsed = _url_grammars()[0].parse_string(value, parse_all=True)
+    except pp.ParseException:
+        return None
+    userinfo, after = _split_userinfo(parsed["rest"])
+    if not userinfo:
+        return None
+    return parsed["prefix"], userinfo, after
+
+
+def url_userinfo_spans(text):
+    """[(start, end)] of the user info of every URL inside a message (a URL there ends at a blank)."""
+    if "://" not in text:
+        return []
+    _require()
+    spans = []
+    for parsed, dummy, end in _url_grammars()[1].scan_string(text):
+        userinfo, dummy = _split_userinfo(parsed["rest"])
+        if userinfo:
+            start = end - len(parsed["rest"])
+            spans.append((start, start + len(userinfo)))
+    return spans
+
+
 __all__ = [
     "HAS_PYPARSING", "DURATION_UNITS", "TransformError", "duration_error", "find_function", "go_duration",
     "go_time_quote", "mapping_error", "parse_go_duration", "placeholder", "subject_has_wildcard", "subject_info",
-    "subject_tokens", "transform_error", "valid_literal_subject", "valid_subject", "validate_mapping_error",
+    "subject_tokens", "transform_error", "url_userinfo", "url_userinfo_spans", "valid_literal_subject", "valid_subject",
+    "validate_mapping_error",
 ]

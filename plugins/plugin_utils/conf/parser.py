@@ -40,7 +40,7 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.conf.lexer import (
     K_MAP_START, K_MAP_END, K_COMMENT, K_VARIABLE, K_INCLUDE, K_NOTE, K_PAIRS, K_ELEMS,
 )
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks import registry as checks_registry
-from ansible_collections.natsops.nats.plugins.plugin_utils.conf.secrets import REDACTED, is_secret_key, is_secret_path
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.secrets import REDACTED, is_secret_key, is_secret_path, tree_secrets
 from ansible_collections.natsops.nats.plugins.plugin_utils.versions import DEFAULT_VERSION, feature, parse_version
 
 __all__ = ["parse_string", "parse_file", "read_config_file", "load_bounded", "default_loader", "Limits", "DEFAULT_LIMITS",
@@ -1277,7 +1277,12 @@ def parse_string(text, filename=None, base_dir=None, env=None, loader=None, limi
     try:
         _run(p)
     except NatsConfError as e:
-        e.marks = frozenset(shared.marks)       # secrets seen before the error (redact.py masks them)
+        # secrets seen before the error (redact.py masks them): env and overwritten values, and the values at
+        # secret paths / URL user info of what was read so far (an include path may hold a password too)
+        marks = set(shared.marks)
+        tree_secrets(p.mapping, marks)
+        marks.discard("")
+        e.marks = frozenset(marks)
         raise
     return _result(p, files, warnings)
 

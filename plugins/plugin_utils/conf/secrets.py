@@ -9,11 +9,13 @@ A value is secret when
 * it sits at a secret path: a key named ``password``, ``pass``, ``token``, ``auth_token``, a seed,
   the JetStream encryption keys (``key``/``ek``/``prev_key``/``prev_ek``/...), the TPM passwords,
   a leafnode remote's ``nkey`` (a seed there), ... -- every scalar below such a key;
-* it is the user info of a URL. Go's ``net/url`` splits ``scheme://userinfo@host`` at the LAST
-  ``@`` of the authority, and the authority ends at the first ``/`` (after the fragment ``#`` and the
-  query ``?`` were cut off): a password with an unencoded ``/``, ``#``, ``?`` or ``@`` is then
-  split differently, and Go reports the URL as invalid quoting pieces of it. The user info marked
-  here is the widest reading: everything between ``://`` and the last ``@`` of the whole text;
+* it is the user info of a URL, all of it: a user info without ':' is a token, and whether
+  ``A::`` is the user ``A`` with the password ``:`` or a token cannot be told from the text. Go's
+  ``net/url`` splits ``scheme://userinfo@host`` at the LAST ``@`` of the authority, and the authority
+  ends at the first ``/`` (after the fragment ``#`` and the query ``?`` were cut off): a password with
+  an unencoded ``/``, ``#``, ``?`` or ``@`` is then split differently, and Go reports the URL as
+  invalid quoting pieces of it. The user info marked here is the widest reading (the grammar in
+  ``conf/grammar.py``): everything between ``://`` and the last ``@`` of the value;
 * it looks like an nkey seed or holds a PEM private key / ``.creds`` seed block, wherever it is;
 * it came from an ``env`` reference (the parser records those).
 """
@@ -21,6 +23,10 @@ A value is secret when
 from __future__ import annotations
 
 import re
+
+from urllib.parse import unquote
+
+from ansible_collections.natsops.nats.plugins.plugin_utils.conf.grammar import url_userinfo
 
 REDACTED = "********"
 
@@ -42,8 +48,6 @@ SECRET_KEYS_IN = {"remotes": frozenset(("nkey",))}
 _SEED = re.compile(r"^S[ACNOPUX][A-Z2-7]{40,}$")
 _PEM_PRIVATE = re.compile(r"-----BEGIN [A-Z0-9 ]*(?:PRIVATE KEY|NKEY SEED)-----")  # PEM keys, .creds seeds
 SEED_ANYWHERE = re.compile(r"\bS[ACNOPUX][A-Z2-7]{54,}\b")
-# scheme://userinfo@rest, userinfo up to the LAST '@' of the text (the widest reading, see above)
-_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>.*)@(?P<rest>[^@]*)$", re.S)
 
 
 def is_secret_key(key, parent=None):
@@ -70,22 +74,21 @@ def is_secret_string(value):
     return bool(_SEED.match(value) or _PEM_PRIVATE.search(value) or SEED_ANYWHERE.search(value))
 
 
-def url_userinfo(value):
-    """(scheme, user, password or None, rest) of a URL with user info, or None.
-
-    A bare user info (no ':', or an empty password) is returned as the password with user ''."""
-    m = _URL.match(value)
-    if not m:
-        return None
-    info = m.group("userinfo")
-    if not info:
-        return None
-    if ":" in info:
-        user, secret = info.split(":", 1)
-        if secret:
-            return m.group("scheme"), user, secret, m.group("rest")
-    # a bare user info is a token; 'name:' (empty password) is masked whole as well
-    return m.group("scheme"), "", info, m.group("rest")
+def userinfo_secrets(userinfo):
+    """The texts of a URL user info that are secret: all of it, its password part (after the first
+    ':'), and their percent-decoded forms (the server decodes them)."""
+    out = {userinfo}
+    dummy, colon, password = userinfo.partition(":")
+    if colon and password:
+        out.add(password)
+    for text in list(out):
+        if "%" in text:
+            try:
+                out.add(unquote(text, errors="strict"))
+            except UnicodeDecodeError:
+                pass
+    out.discard("")
+    return out
 
 
 def tree_secrets(values, found):
@@ -107,10 +110,10 @@ def tree_secrets(values, found):
                 found.add(str(node))
             else:
                 info = url_userinfo(node)
-                if info is not None and info[2]:
-                    found.add(info[2])
+                if info is not None:
+                    found.update(userinfo_secrets(info[1]))
     return found
 
 
 __all__ = ["REDACTED", "tree_secrets", "SECRET_KEYS", "SECRET_KEYS_IN", "SEED_ANYWHERE", "is_secret_key", "is_secret_path", "is_secret_string",
-           "url_userinfo"]
+           "url_userinfo", "userinfo_secrets"]

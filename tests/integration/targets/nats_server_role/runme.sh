@@ -127,7 +127,7 @@ fi
 grep -q 'authorization' "${WORK}/east1/nats-server.conf" || fail "no authorization block written"
 # the write is no_log (secrets), so --diff comes from the task before it, every secret value masked
 grep -qF '+    password: "********"' "${WORK}/run5.log" || fail "--diff does not show the added credentials masked"
-grep -qF 'route:********@127.0.0.1:' "${WORK}/run5.log" || fail "--diff does not show the route URLs masked"
+grep -qF '://********@127.0.0.1:' "${WORK}/run5.log" || fail "--diff does not show the route URLs masked"
 ap boot.yml -e test_auth=true
 
 echo "== 6. reload or restart"

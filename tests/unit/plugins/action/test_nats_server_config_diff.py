@@ -37,7 +37,7 @@ def test_adding_credentials_shows_every_line_with_the_password_masked():
     diff = redacted_diff("a1", "/etc/n.conf", old_text, parse_string(old_text).config, new_text, new_conf)
     assert diff == {
         "before": HEAD + '  routes: [\n    "nats-route://127.0.0.2:6222"\n  ]\n}\n',
-        "after": HEAD + '  routes: [\n    "nats-route://ruser:********@127.0.0.2:6222"\n  ]\n'
+        "after": HEAD + '  routes: [\n    "nats-route://********@127.0.0.2:6222"\n  ]\n'
                         '  authorization {\n    user: "ruser"\n    password: "********"\n  }\n}\n',
         "before_header": "a1: /etc/n.conf",
         "after_header": "a1: /etc/n.conf",

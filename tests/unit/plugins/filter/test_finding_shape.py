@@ -39,7 +39,7 @@ def test_topology_filter_text_is_in_string_and_url_secret_masked():
     assert findings == [{
         "code": "url-no-listener",
         "severity": "warning",
-        "message": "route URL nats://ruser:********@127.0.0.2:7777 names h2, which has no listener on port 7777 "
+        "message": "route URL nats://********@127.0.0.2:7777 names h2, which has no listener on port 7777 "
                    "(its ports: client 4222, cluster (route) 6222)",
         "file": "<string>",
         "line": 2,

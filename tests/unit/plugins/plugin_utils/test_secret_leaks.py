@@ -32,7 +32,7 @@ def test_url_passwords_with_unencoded_delimiters():
     for pw in ("pa/ss", "pa#ss", "pa?ss", "pa@ss", "p/#?@"):
         text = 'cluster { name: c, listen: "127.0.0.1:6222", routes: [ "nats://ruser:%s@127.0.0.1:6223" ] }\n' % pw
         r = parse_string(text)
-        assert redact(r.config, r.secrets)["cluster"]["routes"] == ["nats://ruser:%s@127.0.0.1:6223" % REDACTED]
+        assert redact(r.config, r.secrets)["cluster"]["routes"] == ["nats://%s@127.0.0.1:6223" % REDACTED]
         out = json.dumps(messages(text))
         assert pw not in out and "ss@" not in out, out
 
@@ -42,7 +42,7 @@ def test_short_and_quoted_passwords_in_url_invalid_messages():
         text = 'cluster { name: c, listen: "127.0.0.1:6222", routes: [ "nats://u:%s@host:bad" ] }\n' % pw.replace('"', '\\"')
         got = messages(text)
         assert [c for c, m, h in got] == ["url-invalid"]
-        assert got[0][1] == ('error parsing route url ["nats://u:%s@host:bad"]: cluster.routes[0] (<string>:1:56)' % REDACTED)
+        assert got[0][1] == ('error parsing route url ["nats://%s@host:bad"]: cluster.routes[0] (<string>:1:56)' % REDACTED)
 
 
 def test_int64_overflow_token_at_a_secret_path():
@@ -95,8 +95,33 @@ def test_proc_self_environ_is_not_returned():
 
 def test_scrub_rules():
     secrets = {"ab", "longsecret", "p/#?@q"}
-    assert scrub("a 'ab' b ab c fab", secrets) == "a '%s' b %s c fab" % (REDACTED, REDACTED)
+    # a short secret is masked where a value stands (quoted), not as a word of the text around it
+    assert scrub("a 'ab' b ab c fab", secrets) == "a '%s' b ab c fab" % REDACTED
     assert scrub('parse "nats://u:p/#?@q@h:1": invalid port ":p" after host', secrets) == (
-        'parse "nats://u:%s@h:1": invalid port "%s" after host' % (REDACTED, REDACTED))
+        'parse "nats://%s@h:1": invalid port "%s" after host' % (REDACTED, REDACTED))
     assert scrub("x longsecretly", secrets) == "x %sly" % REDACTED
     assert scrub("listen 127.0.0.1", {"0", "1"}) == "listen 127.0.0.1"
+
+
+def test_a_secret_in_an_include_path_or_a_key_is_not_printed(tmp_path):
+    """Findings built from file paths and keys go through the same redaction as messages: file, path,
+    message and hint, and the module's list of files read."""
+    from ansible_collections.natsops.nats.tests.unit.plugins.action.test_nats_config import make_action
+    (tmp_path / "hunter2pw.conf").write_text("port: 4222\nbogus_key: 1\n")
+    head = 'authorization { user: a, password: "hunter2pw" }\n'
+    masked = "%s/%s.conf" % (tmp_path, REDACTED)
+    assert nats_config_validate(head + 'include "hunter2pw.conf"\n', base_dir=str(tmp_path)) == [
+        {"code": "unknown-field", "severity": "error", "message": 'unknown field "bogus_key": bogus_key (%s:2:1)' % masked,
+         "file": masked, "line": 2, "column": 1, "path": "bogus_key", "hint": "remove it or fix the spelling"}]
+    # the include fails: the password read before it is known to the redaction all the same
+    assert messages(head + 'include "nothere/hunter2pw.conf"\n') == [
+        ("parse-error", "error parsing include file 'nothere/%s.conf', open nothere/%s.conf: no such file or directory"
+         % (REDACTED, REDACTED), None)]
+    # a key that is the secret: message and path
+    assert nats_config_validate(head + "hunter2pw: 1\n") == [
+        {"code": "unknown-field", "severity": "error", "message": 'unknown field "%s": %s (<string>:2:1)' % (REDACTED, REDACTED),
+         "file": "<string>", "line": 2, "column": 1, "path": REDACTED, "hint": "remove it or fix the spelling"}]
+    action, dummy = make_action({"content": head + 'include "hunter2pw.conf"\n', "base_dir": str(tmp_path)})
+    result = action.run(task_vars={})
+    assert [f["path"] for f in result["files"]] == ["<string>", masked]
+    assert "hunter2pw" not in json.dumps(result)

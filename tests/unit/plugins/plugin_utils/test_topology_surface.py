@@ -37,7 +37,7 @@ def test_validate_configs_mixed_inputs():
     f = findings[0]
     assert (f.file, f.line, f.path) == ("/etc/nats/n1.conf", 6, "cluster.routes[0]")
     assert "S3cr3t-pw" not in f.format()
-    assert "nats-route://ruser:********@127.0.0.1:4223" in f.message
+    assert "nats-route://********@127.0.0.1:4223" in f.message
     assert topo.cluster_summary() == {"C": ["n1", "n2"]}
 
 
