@@ -16,7 +16,9 @@ reports) and ``checks_startup`` (what only a real start reports).
 
 from __future__ import annotations
 
-from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import ERROR, Finding, apply_policy
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import (
+    ERROR, MAX_FINDINGS_PER_CODE, Finding, apply_policy, cap_findings,
+)
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf.model import NatsConfError
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY, checks, register
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import Context, DEFAULTS
@@ -145,29 +147,6 @@ class _Marks(object):
 
     def __init__(self, secrets):
         self.secrets = secrets
-
-
-# at most this many findings of one code are reported; the rest are counted in one summary finding
-MAX_FINDINGS_PER_CODE = 50
-
-
-def cap_findings(findings, limit=MAX_FINDINGS_PER_CODE):
-    """The first ``limit`` findings of each code (in order), then per code one finding that says how many
-    were left out (same code and severity, so a capped error still fails the task)."""
-    counts = {}
-    out = []
-    for f in findings:
-        n = counts.get(f.code, 0) + 1
-        counts[f.code] = n
-        if n <= limit:
-            out.append(f)
-    for f in findings:
-        n = counts.get(f.code, 0)
-        if n > limit:
-            out.append(Finding(f.code, f.severity, "%d more '%s' findings not shown (%d in total)" % (n - limit, f.code, n),
-                               f.file, hint="fix the findings shown first; the rest are of the same kind"))
-            counts[f.code] = 0
-    return out
 
 
 def validate(result, disable=(), warnings_as_errors=False, defaults=None):

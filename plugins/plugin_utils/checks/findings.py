@@ -159,6 +159,30 @@ def apply_policy(findings, disable=None, warnings_as_errors=False):
     return out
 
 
+# at most this many findings of one code are reported; the rest are counted in one summary finding (single configs
+# in checks/engine.py, topologies in topology/checks.py: the one cap)
+MAX_FINDINGS_PER_CODE = 50
+
+
+def cap_findings(findings, limit=MAX_FINDINGS_PER_CODE):
+    """The first ``limit`` findings of each code (in order), then per code one finding that says how many
+    were left out (same code and severity, so a capped error still fails the task)."""
+    counts = {}
+    out = []
+    for f in findings:
+        n = counts.get(f.code, 0) + 1
+        counts[f.code] = n
+        if n <= limit:
+            out.append(f)
+    for f in findings:
+        n = counts.get(f.code, 0)
+        if n > limit:
+            out.append(Finding(f.code, f.severity, "%d more '%s' findings not shown (%d in total)" % (n - limit, f.code, n),
+                               f.file, hint="fix the findings shown first; the rest are of the same kind"))
+            counts[f.code] = 0
+    return out
+
+
 def split(findings):
     """(errors, warnings)"""
     errors = [f for f in findings if f.severity == ERROR]

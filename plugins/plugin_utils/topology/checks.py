@@ -29,6 +29,7 @@ from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings impor
     WARNING,
     Finding,
     apply_policy,
+    cap_findings,
 )
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY, check, checks
 from ansible_collections.natsops.nats.plugins.plugin_utils.redact import redact_url as _redact_url
@@ -1338,6 +1339,8 @@ def validate_topology(results_by_host, addresses=None, disable=(), warnings_as_e
 
 
 def run_checks(topo, disable=(), warnings_as_errors=False):
+    """Findings of every topology check, policy applied, at most MAX_FINDINGS_PER_CODE per code (the cap of
+    single configs: one more finding says how many were left out)."""
     disabled = set(disable or ())
     findings = []
     for entry in checks(SCOPE):
@@ -1350,7 +1353,7 @@ def run_checks(topo, disable=(), warnings_as_errors=False):
             found = [Finding(INTERNAL_ERROR, ERROR, "topology check %s failed: %s: %s" % (entry.code, type(exc).__name__, exc),
                              hint="disable %s to continue, and report this" % entry.code)]
         findings.extend(found)
-    return apply_policy(findings, disabled, warnings_as_errors)
+    return cap_findings(apply_policy(findings, disabled, warnings_as_errors))
 
 
 # --------------------------------------------------------------------------------------------

@@ -705,3 +705,27 @@ def test_addresses_may_list_several_names():
     # the first name is the address for port collisions
     topo = build_topology(res, addrs)
     assert topo.by_host["b1"].address == "10.0.1.1"
+
+
+def test_topology_findings_are_capped_per_code_like_single_configs():
+    """200 servers that share one server_name: 199 server-name-duplicate (and 199 cluster-routes-disconnected)
+    findings, of which 50 per code are reported plus one that counts the rest -- the cap of single configs."""
+    from collections import Counter
+    from ansible_collections.natsops.nats.plugins.plugin_utils.checks.findings import MAX_FINDINGS_PER_CODE
+    from ansible_collections.natsops.nats.plugins.plugin_utils.topology.checks import validate_configs
+    configs = dict(("n%03d" % i, 'server_name: dup\nport: %d\ncluster { name: c1, listen: "127.0.0.1:%d" }\n' % (4222 + i, 6222 + i))
+                   for i in range(200))
+    findings, dummy = validate_configs(configs, config_checks=False)
+    assert MAX_FINDINGS_PER_CODE == 50
+    assert Counter(f.code for f in findings) == {"server-name-duplicate": 51, "cluster-routes-disconnected": 51}
+    dups = [f for f in findings if f.code == "server-name-duplicate"]
+    assert [f.host for f in dups[:50]] == ["n%03d" % i for i in range(1, 51)]
+    assert dups[0].message == 'server_name "dup" is also used by n000 (<string>:1:1) and 198 other server(s)'
+    assert (dups[-1].severity, dups[-1].host, dups[-1].message, dups[-1].hint) == (
+        "error", None, "149 more 'server-name-duplicate' findings not shown (199 in total)",
+        "fix the findings shown first; the rest are of the same kind")
+    last = [f for f in findings if f.code == "cluster-routes-disconnected"][-1]
+    assert last.message == "149 more 'cluster-routes-disconnected' findings not shown (199 in total)"
+    # 50 servers: nothing is left out
+    few = dict(list(configs.items())[:51])
+    assert Counter(f.code for f in validate_configs(few, config_checks=False)[0])["server-name-duplicate"] == 50
