@@ -784,6 +784,8 @@ class _Parser(object):
                         val = raw.lower() in ("true", "yes", "on")
                     else:
                         val = lookup(raw, voff, ctxs)
+                        if is_secret_path(self._cur_path(ctxs, keys, with_key=False) + (key,)):
+                            _mark(self.shared.marks, val)   # the variable's own value ('PW = ab') is that secret too
                     if key in ctx:
                         self._dup(key, koff, meta, ctxs, want_warn, ctx)
                     ctx[key] = val
@@ -807,6 +809,8 @@ class _Parser(object):
                         val = raw.lower() in ("true", "yes", "on")
                     else:
                         val = lookup(raw, voff, ctxs)
+                        if self._secret_here(ctxs, keys):
+                            _mark(self.shared.marks, val)
                     ctx.append(val)
                     pos.append(voff)
                 prev_kind = K_STRING
@@ -862,6 +866,8 @@ class _Parser(object):
                 val = go_lower(it[1]) in ("true", "yes", "on")
             elif kind == K_VARIABLE:
                 val = lookup(it[1], it[2], ctxs)
+                if self._secret_here(ctxs, keys):
+                    _mark(self.shared.marks, val)       # the variable's own value is that secret too
             elif kind == K_FLOAT:
                 try:
                     val = convert_float(it[1])

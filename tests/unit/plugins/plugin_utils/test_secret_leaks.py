@@ -125,3 +125,17 @@ def test_a_secret_in_an_include_path_or_a_key_is_not_printed(tmp_path):
     result = action.run(task_vars={})
     assert [f["path"] for f in result["files"]] == ["<string>", masked]
     assert "hunter2pw" not in json.dumps(result)
+
+
+def test_a_variable_that_holds_a_short_password_is_masked():
+    """'PW = ab' referenced by a password: the variable's own value in config is the secret too, wherever it
+    stands (a short secret is masked by its position, not by equality with other values)."""
+    from ansible_collections.natsops.nats.tests.unit.plugins.action.test_nats_config import make_action
+    text = 'PW = "ab"\nserver_name: "ab"\nauthorization { user: x, password: $PW }\n'
+    assert parse_string(text).marks == frozenset(["ab"])
+    action, dummy = make_action({"content": text})
+    assert action.run(task_vars={})["config"] == {
+        "PW": REDACTED, "server_name": REDACTED, "authorization": {"user": "x", "password": REDACTED}}
+    # a two-letter password written in place does not mask another value that happens to be equal
+    action, dummy = make_action({"content": 'server_name: "ab"\nauthorization { user: x, password: "ab" }\n'})
+    assert action.run(task_vars={})["config"] == {"server_name": "ab", "authorization": {"user": "x", "password": REDACTED}}
