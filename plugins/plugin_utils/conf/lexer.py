@@ -321,14 +321,14 @@ class Lexer(object):
             key = m.group(1)
             if key is None:
                 key = m.group(2)
-                koff = m.start(2) - 1
+                koff = m.start(2)  # a quoted key is at its first character, like the server's
             else:
                 if len(key) == 7 and key.lower() == "include":
                     break
                 koff = m.start(1)
             g = m.group(3)
             if g is not None:
-                pairs.append((key, koff, K_STRING, g, m.start(3) - 1))
+                pairs.append((key, koff, K_STRING, g, m.start(3)))
             else:
                 g = m.group(4)
                 if g is not None:
@@ -357,7 +357,7 @@ class Lexer(object):
                 key = m.group(1)
                 if key is None:
                     key = m.group(2)
-                    koff = m.start(2) - 1
+                    koff = m.start(2)
                 elif len(key) == 7 and key.lower() == "include":
                     key = None
                     koff = None
@@ -391,7 +391,7 @@ class Lexer(object):
                 break
             g = m.group(1)
             if g is not None:
-                elems.append((K_STRING, g, m.start(1) - 1))
+                elems.append((K_STRING, g, m.start(1)))
             else:
                 g = m.group(2)
                 if g is not None:
@@ -474,12 +474,12 @@ class Lexer(object):
                 return self._eof_item(e, ilstart_limit=qpos + 1, minus=len(val.encode("utf-8", "surrogateescape"))), None
             if text[e] == '"':
                 if parts is None:
-                    return (K_STRING, text[start:e], qpos, None), e + 1
+                    return (K_STRING, text[start:e], qpos + 1, None), e + 1
                 parts.append(text[start:e])
                 val = "".join(parts)
                 if high:
                     val = val.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
-                return (K_STRING, val, qpos, None), e + 1
+                return (K_STRING, val, qpos + 1, None), e + 1
             # backslash
             if parts is None:
                 parts = []
@@ -810,7 +810,7 @@ def lex_key_start(lx, pos):
                 return lx.fail("Unexpected EOF.", end + (1 if end < n else 0))
             lx.emit(lx._eof_item(end))          # EOF right after the opening quote: the document ends here
             return None, end
-        lx.emit((K_KEY, text[pos + 1:end], pos, None))
+        lx.emit((K_KEY, text[pos + 1:end], pos + 1, None))
         return lex_key_end, end + 1
     end = _M_BARE_KEY(text, pos).end()
     key = text[pos:end]
@@ -860,7 +860,7 @@ def lex_value(lx, pos):
                 return lx.fail("Unexpected EOF.", end + (1 if end < n else 0))
             lx.emit(lx._eof_item(end))
             return None, end
-        lx.emit((K_STRING, text[pos + 1:end], pos, None))
+        lx.emit((K_STRING, text[pos + 1:end], pos + 1, None))
         return lx.stack.pop(), end + 1
     if c == "(":
         return lx.value_done(lx._block(pos))
@@ -938,7 +938,7 @@ def lex_map_key_start(lx, pos):
         if end >= n or text[end] == "\x00":
             what = "double quoted map key" if c == '"' else "quoted map key"
             return lx.fail("Unexpected EOF processing %s." % what, end)
-        lx.emit((K_KEY, text[pos + 1:end], pos, None))
+        lx.emit((K_KEY, text[pos + 1:end], pos + 1, None))
         return lex_map_key_end, end + 1
     if c == "" or c == "\x00":
         return lx.fail("Unexpected EOF processing map.", pos + (1 if c else 0))

@@ -43,7 +43,7 @@ def test_topology_filter_text_is_in_string_and_url_secret_masked():
                    "(its ports: client 4222, cluster (route) 6222)",
         "file": "<string>",
         "line": 2,
-        "column": 41,
+        "column": 42,
         "path": "cluster.routes[0]",
         "hint": None,
         "host": "h1",

@@ -2,7 +2,10 @@
 # Copyright (c) natsops.nats contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Key/value positions (1-based line and byte column, per file), used-variable flags, files list."""
+"""Key/value positions (1-based line and byte column, per file), used-variable flags, files list.
+
+A quoted key or string is at its first character inside the quotes, where nats-server points.
+"""
 
 from __future__ import annotations
 
@@ -45,18 +48,18 @@ def result():
 @pytest.mark.parametrize("path, key, value", [
     (("a",), ("main.conf", 1, 1), ("main.conf", 1, 5)),
     (("m",), ("main.conf", 2, 1), ("main.conf", 2, 3)),
-    (("m", "k"), ("main.conf", 3, 3), ("main.conf", 3, 6)),
+    (("m", "k"), ("main.conf", 3, 3), ("main.conf", 3, 7)),
     (("m", "l"), ("main.conf", 4, 3), ("main.conf", 4, 7)),
     (("m", "l", 0), ("main.conf", 4, 8), ("main.conf", 4, 8)),
     (("m", "l", 1), ("main.conf", 4, 11), ("main.conf", 4, 11)),
     (("m", "x"), ("sub/inc.conf", 1, 1), ("sub/inc.conf", 1, 5)),
     (("m", "y"), ("sub/inc.conf", 2, 1), ("sub/inc.conf", 2, 3)),
-    (("m", "y", "z"), ("sub/inc.conf", 2, 5), ("sub/inc.conf", 2, 9)),
+    (("m", "y", "z"), ("sub/inc.conf", 2, 5), ("sub/inc.conf", 2, 10)),
     (("ref",), ("main.conf", 7, 1), ("main.conf", 7, 7)),
     (("n",), ("main.conf", 8, 1), ("main.conf", 8, 5)),
     (("n", 0), ("main.conf", 8, 7), ("main.conf", 8, 7)),
     (("n", 0, "p"), ("main.conf", 8, 8), ("main.conf", 8, 11)),
-    (("quoted key",), ("main.conf", 9, 1), ("main.conf", 9, 16)),
+    (("quoted key",), ("main.conf", 9, 2), ("main.conf", 9, 17)),
 ])
 def test_key_and_value_positions(result, path, key, value):
     assert result.key_positions[path] == Position(*key)
@@ -94,8 +97,8 @@ def test_string_without_filename_is_listed_as_string():
 
 def test_columns_count_bytes_not_characters():
     r = parse_string('é = "ü"\nx { "😀" = 1 }\n', filename="u.conf")
-    assert r.value_positions[("é",)] == Position("u.conf", 1, 6)      # 'é' is 2 bytes
-    assert r.key_positions[("x", "😀")] == Position("u.conf", 2, 5)
+    assert r.value_positions[("é",)] == Position("u.conf", 1, 7)      # 'é' is 2 bytes
+    assert r.key_positions[("x", "😀")] == Position("u.conf", 2, 6)
     assert r.value_positions[("x", "😀")] == Position("u.conf", 2, 14)  # emoji is 4 bytes
 
 
@@ -111,7 +114,7 @@ def test_positions_of_slow_path_values():
     assert r.value_positions[("t",)] == Position("s.conf", 1, 5)
     assert r.value_positions[("f",)] == Position("s.conf", 2, 4)
     assert r.value_positions[("b",)] == Position("s.conf", 3, 3)
-    assert r.value_positions[("q",)] == Position("s.conf", 6, 5)
+    assert r.value_positions[("q",)] == Position("s.conf", 6, 6)
     assert r.config["q"] == "a\tb"
 
 

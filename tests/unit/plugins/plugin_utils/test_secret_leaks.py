@@ -42,7 +42,7 @@ def test_short_and_quoted_passwords_in_url_invalid_messages():
         text = 'cluster { name: c, listen: "127.0.0.1:6222", routes: [ "nats://u:%s@host:bad" ] }\n' % pw.replace('"', '\\"')
         got = messages(text)
         assert [c for c, m, h in got] == ["url-invalid"]
-        assert got[0][1] == ('error parsing route url ["nats://%s@host:bad"]: cluster.routes[0] (<string>:1:56)' % REDACTED)
+        assert got[0][1] == ('error parsing route url ["nats://%s@host:bad"]: cluster.routes[0] (<string>:1:57)' % REDACTED)
 
 
 def test_int64_overflow_token_at_a_secret_path():

@@ -178,4 +178,4 @@ def test_websocket_origins_checked_from_2_12_5():
 
     assert ws_findings("2.12.4") == []
     assert ws_findings("2.12.5") == [("websocket-invalid", 'unable to parse allowed origin: parse "example.com": invalid URI '
-                                      'for request: websocket.allowed_origins[0] (t.conf:4:21)')]
+                                      'for request: websocket.allowed_origins[0] (t.conf:4:22)')]
