@@ -123,15 +123,15 @@ def report(result):
     lines = ["census: %d cases" % result["cases"],
              "%-15s %9s %6s %10s %10s %6s" % ("phase", "templates", "case", "predicted", "explained", "none")]
     for phase, row in result["phases"].items():
-        lines.append("%-15s %9d %6d %10d %10d %6d" % (phase, row["templates"], row["case"], row["predicted"],
-                                                     row["explained"], row["none"]))
+        counts = (phase, row["templates"], row["case"], row["predicted"], row["explained"], row["none"])
+        lines.append("%-15s %9d %6d %10d %10d %6d" % counts)
     if result["failed"]:
         lines.append("failed cases (not counted): %s" % ", ".join(result["failed"]))
     return "\n".join(lines)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--verify", action="store_true", help="run our checks on every predicted case")
     parser.add_argument("--server", action="store_true", help="run the real nats-server on every case")
     parser.add_argument("--uncovered", nargs="?", const="all", metavar="PHASE",

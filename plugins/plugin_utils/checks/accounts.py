@@ -31,12 +31,6 @@ CODE_ACCOUNT = "account-options-invalid"
 
 RESPONSE_TYPES = ("single", "singleton", "stream", "chunk", "chunked")
 THRESHOLD_KEYS = ("threshold", "response_threshold", "response_max_time", "response_time")
-LIMIT_KEYS = ("max_connections", "max_conn", "max_subscriptions", "max_subs", "max_payload", "max_pay",
-              "max_leafnodes", "max_leafs")
-JS_SIZE_KEYS = ("max_memory", "max_mem", "mem", "memory", "max_store", "max_file", "max_disk", "store", "disk",
-                "max_streams", "streams", "max_consumers", "consumers", "mem_max_stream_bytes",
-                "memory_max_stream_bytes", "disk_max_stream_bytes", "store_max_stream_bytes", "max_ack_pending")
-JS_BOOL_KEYS = ("max_bytes_required", "max_stream_bytes", "max_bytes")
 SYS_NOT_SETUP = "system account not setup"
 
 
@@ -163,8 +157,7 @@ def _latency(lpath, value, out):
     if isinstance(value, str):
         return value, 100
     if not isinstance(value, dict):
-        out.append(("Expected latency entry to be a map/struct or string, got %s" % go_type(value), lpath))
-        return None
+        return None  # the option schema's option-wrong-type
     sampling = 100
     if "sampling" in value:
         spath, sval = lpath + ("sampling",), value["sampling"]
@@ -201,8 +194,7 @@ def _latency(lpath, value, out):
 def parse_export(ctx, account, path, item, out):
     """parseExportStreamOrService -> Entry or None; problems appended to out as (code, message, path)."""
     if not isinstance(item, dict):
-        out.append((CODE_EXPORT, "Export Items should be a map with type entry, got %s" % go_type(item), path))
-        return None
+        return None  # the option schema's block-wrong-type
     entry = None
     seen = {}
     problems = []
@@ -219,8 +211,7 @@ def parse_export(ctx, account, path, item, out):
                 if directive in seen:
                     problems.append(("Detected %s directive on non-service" % what, seen[directive]))
             if not isinstance(value, str):
-                problems.append(("Expected stream name to be string, got %s" % go_type(value), kpath))
-                continue
+                continue  # the option schema's option-wrong-type
             entry = Entry(account, path, "stream")
             entry.subject = value
         elif low == "service":
@@ -228,7 +219,6 @@ def parse_export(ctx, account, path, item, out):
                 problems.append(("Detected service %s but already saw a stream" % quote(go_v(value)), kpath))
                 continue
             if not isinstance(value, str):
-                problems.append(("Expected service name to be string, got %s" % go_type(value), kpath))
                 continue
             entry = Entry(account, path, "service")
             entry.subject = value
@@ -237,12 +227,8 @@ def parse_export(ctx, account, path, item, out):
                 problems.append(("Duplicate response type definition", kpath))
                 continue
             seen["response"] = kpath
-            if not isinstance(value, str):
-                problems.append(("Expected response type to be string, got %s" % go_type(value), kpath))
-                continue
-            if value.lower() not in RESPONSE_TYPES:
-                problems.append(("Unknown response type: %s" % quote(value), kpath))
-                continue
+            if not isinstance(value, str) or value.lower() not in RESPONSE_TYPES:
+                continue  # the option schema's option-wrong-type / option-invalid-value
             seen["response_type"] = value.lower()
             if entry is not None and entry.kind == "stream":
                 problems.append(("Detected response directive on non-service", kpath))
@@ -252,8 +238,6 @@ def parse_export(ctx, account, path, item, out):
                 continue
             seen["threshold"] = kpath
             if not isinstance(value, str):
-                problems.append(("Expected response threshold to be a parseable time duration, got %s" % go_type(value),
-                                 kpath))
                 continue
             if grammar.duration_error(value):
                 problems.append(("Expected response threshold to be a parseable time duration, got %s" % quote(value),
@@ -263,7 +247,6 @@ def parse_export(ctx, account, path, item, out):
                 problems.append(("Detected response directive on non-service", kpath))
         elif low == "accounts":
             if not isinstance(value, list):
-                problems.append((_conv(value, "[]interface {}"), kpath))
                 continue
             names = []
             for i, name in enumerate(value):
@@ -279,7 +262,6 @@ def parse_export(ctx, account, path, item, out):
                 problems.append(("Detected latency directive on non-service", kpath))
         elif low == "account_token_position":
             if not is_int(value):
-                problems.append((_conv(value, "int64"), kpath))
                 continue
             seen["token_pos"] = value
         elif low == "allow_trace":
@@ -289,8 +271,7 @@ def parse_export(ctx, account, path, item, out):
                 continue
             if entry is not None and entry.kind == "stream":
                 problems.append(("Detected allow_trace directive on non-service", kpath))
-        elif kpath not in ctx.result.used:
-            problems.append(('unknown field %s' % quote(key), kpath))
+        # unknown keys: the option schema's unknown-field
     out.extend((CODE_EXPORT, m, p) for m, p in problems)
     if entry is not None:
         entry.accounts = accounts
@@ -307,26 +288,18 @@ def _remote(ctx, path, value, out):
     for key, val in value.items():
         kpath = path + (key,)
         low = key.lower()
-        if low == "account":
-            if not isinstance(val, str):
-                out.append((_conv(val, "string"), kpath))
-                continue
+        # other value types and unknown keys: the option schema's findings
+        if low == "account" and isinstance(val, str):
             name = val
-        elif low == "subject":
-            if not isinstance(val, str):
-                out.append((_conv(val, "string"), kpath))
-                continue
+        elif low == "subject" and isinstance(val, str):
             subject = val
-        elif kpath not in ctx.result.used:
-            out.append(('unknown field %s' % quote(key), kpath))
     return name, subject
 
 
 def parse_import(ctx, account, path, item, out):
     """parseImportStreamOrService -> Entry or None."""
     if not isinstance(item, dict):
-        out.append((CODE_IMPORT, "Import Items should be a map with type entry, got %s" % go_type(item), path))
-        return None
+        return None  # the option schema's block-wrong-type
     entry = None
     problems = []
     pre, to, trace_path = "", "", None
@@ -352,21 +325,16 @@ def parse_import(ctx, account, path, item, out):
             entry.remote, entry.subject = name, subject
         elif low == "prefix":
             if not isinstance(value, str):
-                problems.append((_conv(value, "string"), kpath))
-                continue
+                continue  # the option schema's interface conversion
             pre = value
         elif low == "to":
             if not isinstance(value, str):
-                problems.append((_conv(value, "string"), kpath))
                 continue
             to = value
             # the server complains only when it meets `to` after the stream and `prefix` (Go's random map
             # order) and otherwise silently prefers one of them: always report it
             if pre or any(k.lower() == "prefix" for k in item):
                 problems.append(("Stream import can not have a 'prefix' and a 'to' property", kpath))
-        elif low == "share":
-            if not isinstance(value, bool):
-                problems.append((_conv(value, "bool"), kpath))
         elif low == "allow_trace":
             if entry is not None and entry.kind == "service":
                 problems.append(("Detected allow_trace directive on a non-stream", kpath))
@@ -375,8 +343,7 @@ def parse_import(ctx, account, path, item, out):
                 problems.append((_conv(value, "bool"), kpath))
                 continue
             trace_path = kpath
-        elif kpath not in ctx.result.used:
-            problems.append(('unknown field %s' % quote(key), kpath))
+        # share's type and unknown keys: the option schema's findings
     if entry is None or entry.kind != "stream":
         problems = [(m, p) for m, p in problems if not m.startswith("Stream import can not have")]
     out.extend((CODE_IMPORT, m, p) for m, p in problems)
@@ -387,9 +354,10 @@ def parse_import(ctx, account, path, item, out):
 
 
 def _msg_trace(kpath, key, value, out):
-    def dest(path, name, val):
+    # the value's shape, dest's type, sampling's type and integer range, unknown keys: the option schema's
+    # findings (checks/schema.py MSG_TRACE); here: the subject and a sampling percentage string
+    def dest(path, val):
         if not isinstance(val, str):
-            out.append(("Field %s should be a string, got %s" % (quote(name), go_type(val)), path))
             return None
         if not grammar.valid_literal_subject(val):
             out.append(("Trace destination %s is not valid" % quote(val), path))
@@ -397,87 +365,45 @@ def _msg_trace(kpath, key, value, out):
         return val
 
     if isinstance(value, str):
-        dest(kpath, key, value)
+        dest(kpath, value)
         return
     if not isinstance(value, dict):
-        out.append(("Expected account message trace %s to be a string or a map/struct, got %s" % (quote(key), go_type(value)),
-                    kpath))
         return
     has_dest, sampling = False, 0
     for k, v in value.items():
         path = kpath + (k,)
         low = k.lower()
         if low == "dest":
-            if dest(path, k, v) is None:
+            if dest(path, v) is None:
                 return
             has_dest = True
         elif low == "sampling":
-            number = None
             if is_int(v):
+                if v <= 0 or v > 100:
+                    return
                 number = v
             elif isinstance(v, str):
                 number = go_atoi(v[:-1] if v.endswith("%") else v)
                 if number is None:
                     out.append(("Invalid trace destination sampling value %s" % quote(v), path))
                     return
+                if number <= 0 or number > 100:
+                    out.append(("Ttrace destination sampling value %d is invalid, needs to be [1..100]" % number, path))
+                    return
             else:
-                out.append(("Trace destination sampling field %s should be an integer or a percentage, got %s" % (
-                    quote(k), go_type(v)), path))
-                return
-            if number <= 0 or number > 100:
-                out.append(("Ttrace destination sampling value %d is invalid, needs to be [1..100]" % number, path))
                 return
             sampling = number
         else:
-            out.append(("Unknown field %s parsing account message trace map/struct %s" % (quote(k), quote(key)), path))
             return
     if sampling and not has_dest:
         # a warning, but `nats-server -t` exits 1 on it
         out.append(("Trace destination sampling ignored since no destination was set", kpath))
 
 
-def _limits(ctx, kpath, value, out):
-    if not isinstance(value, dict):
-        out.append(("Expected account limits to be a map/struct, got %s" % go_v(value), kpath))
-        return
-    for k, v in value.items():
-        path = kpath + (k,)
-        if k.lower() in LIMIT_KEYS:
-            if not is_int(v):
-                out.append((_conv(v, "int64"), path))
-        elif path not in ctx.result.used:
-            out.append(("Unknown field %s parsing account limits" % quote(k), path))
-
-
 def _jetstream(kpath, value, out):
-    if isinstance(value, bool):
-        return
-    if isinstance(value, str):
-        if value.lower() not in ("enabled", "enable", "disabled", "disable"):
-            out.append(("Expected 'enabled' or 'disabled' for string value, got '%s'" % value, kpath))
-        return
-    if not isinstance(value, dict):
-        out.append(("Expected map, bool or string to define JetStream, got %s" % go_type(value), kpath))
-        return
-    for k, v in value.items():
-        path = kpath + (k,)
-        low = k.lower()
-        if low in JS_SIZE_KEYS:
-            if not is_int(v):
-                out.append(("Expected a parseable size for %s, got %s" % (quote(k), go_v(v)), path))
-                return
-        elif low in JS_BOOL_KEYS:
-            if not isinstance(v, bool):
-                out.append(("Expected a parseable bool for %s, got %s" % (quote(k), go_v(v)), path))
-                return
-        elif low == "cluster_traffic":
-            if not isinstance(v, str):
-                out.append(("Expected either 'system' or 'owner' string value for %s, got %s" % (quote(k), go_v(v)), path))
-                return
-            if v not in ("system", "", "owner"):
-                out.append(("Expected 'system' or 'owner' string value for %s, got %s" % (quote(k), v), path))
-                return
-        # unknown keys: the option schema's unknown-field
+    """The string form of an account's jetstream (its other shapes and values: the option schema's)."""
+    if isinstance(value, str) and value.lower() not in ("enabled", "enable", "disabled", "disable"):
+        out.append(("Expected 'enabled' or 'disabled' for string value, got '%s'" % value, kpath))
 
 
 def first_pass(ctx):
@@ -495,15 +421,13 @@ def first_pass(ctx):
                     problems.append((CODE_ACCOUNT, "Not a valid public nkey for an account: %s" % quote(go_v(value)), kpath))
             elif low == "exports":
                 if not isinstance(value, list):
-                    problems.append((CODE_EXPORT, "Exports should be an array, got %s" % go_type(value), kpath))
-                    continue
+                    continue  # the option schema's block-wrong-type
                 for i, item in enumerate(value):
                     entry = parse_export(ctx, name, kpath + (i,), item, problems)
                     if entry is not None:
                         exports.append(entry)
             elif low == "imports":
                 if not isinstance(value, list):
-                    problems.append((CODE_IMPORT, "Imports should be an array, got %s" % go_type(value), kpath))
                     continue
                 seen = {}
                 for i, item in enumerate(value):
@@ -523,10 +447,7 @@ def first_pass(ctx):
                 out = []
                 _jetstream(kpath, value, out)
                 problems.extend((CODE_ACCOUNT, m, p) for m, p in out)
-            elif low == "limits":
-                out = []
-                _limits(ctx, kpath, value, out)
-                problems.extend((CODE_ACCOUNT, m, p) for m, p in out)
+            # limits: all of it is the option schema's (ACCOUNT_LIMITS)
             elif low in ("msg_trace", "trace_dest"):
                 out = []
                 _msg_trace(kpath, key, value, out)

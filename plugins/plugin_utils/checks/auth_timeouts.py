@@ -42,7 +42,7 @@ def authorization_blocks(ctx):
 def timeout_problem(label, key, value):
     """(message, is a -t warning) of one authorization timeout value, or None."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return "error parsing %s config, 'timeout' wrong type" % label, False
+        return None  # the option schema's option-wrong-type ("... 'timeout' wrong type")
     if isinstance(value, str):
         ns, err = grammar.go_duration(value)
         if err:

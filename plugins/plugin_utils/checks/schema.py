@@ -248,7 +248,7 @@ def _tls(func="parseTLS", prefix="error parsing tls config, "):
         ("cert_store", Want(["string"], "expected 'cert_store' to be a valid non-empty string", valid=_nonempty)),
         ("cert_match_by", Want(["string"], "expected 'cert_match_by' to be a valid non-empty string", valid=_nonempty)),
         ("pinned_certs ca_certs_match handshake_first first immediate ocsp_peer certs certificates min_version", ANY),
-        ("cert_match", Want(["string"], "expected 'cert_match' to be a valid non-empty string")),
+        ("cert_match", Want(["string"], "expected 'cert_match' to be a valid non-empty string", valid=_nonempty)),
         ("cert_match_skip_invalid", Want(["bool"], "expected 'cert_match_skip_invalid' to be a boolean")),
     ], not_map=None, unknown=prefix + 'unknown field "{key}"')
 

@@ -110,8 +110,7 @@ def _ocsp_peer(ppath, peer, out):
 def _list_of_names(kpath, value, known, what, out):
     """cipher_suites / curve_preferences -> [names] (None when the list itself is refused)."""
     if not isinstance(value, list):
-        out.append((_conv(value, "[]interface {}"), kpath))
-        return None
+        return None  # the schema's interface conversion (option-wrong-type)
     if not value:
         out.append(("%s, '%s' cannot be empty" % (PREFIX, kpath[-1].lower()), kpath))
         return None
@@ -151,17 +150,15 @@ def _certs(kpath, value, out):
 
 
 def _field(kpath, low, value, client, state, out):
+    # value types the schema declares (checks/schema.py TLS: cert_file ... cert_match_skip_invalid) are its
+    # findings (option-wrong-type / option-invalid-value); this function adds what the values mean
     if low in FILE_KEYS:
-        if not isinstance(value, str):
-            out.append(("%s, expected '%s' to be filename" % (PREFIX, low), kpath))
-        else:
+        if isinstance(value, str):
             state[low] = value
     elif low in BOOL_KEYS:
-        if not isinstance(value, bool):
-            out.append(("%s, expected '%s' to be a boolean" % (PREFIX, low), kpath))
-        elif low == "verify_cert_and_check_known_urls" and value and client:
+        if value is True and low == "verify_cert_and_check_known_urls" and client:
             out.append(("verify_cert_and_check_known_urls not supported in this context", kpath))
-        elif low == "allow_insecure_cipher_suites":
+        elif isinstance(value, bool) and low == "allow_insecure_cipher_suites":
             state["allow_insecure"] = value
     elif low == "cipher_suites":
         names = _list_of_names(kpath, value, CIPHERS, "cipher", out)
@@ -173,11 +170,6 @@ def _field(kpath, low, value, client, state, out):
             err = grammar.duration_error(value)
             if err:
                 out.append(("%s, 'timeout' %s" % (PREFIX, err), kpath))
-        elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            out.append(("%s, 'timeout' wrong type" % PREFIX, kpath))
-    elif low == "connection_rate_limit":
-        if isinstance(value, bool) or not isinstance(value, int):
-            out.append(("%s, 'connection_rate_limit' wrong type" % PREFIX, kpath))
     elif low == "pinned_certs":
         if not isinstance(value, list):
             out.append(("%s, expected 'pinned_certs' to be a list of hex-encoded sha256 of DER encoded "
@@ -191,22 +183,16 @@ def _field(kpath, low, value, client, state, out):
                 out.append(("%s, 'pinned_certs' key %s %s" % (PREFIX, pin.lower(), PIN_TAIL), kpath + (i,)))
                 return
     elif low == "cert_store":
-        if not isinstance(value, str) or not value:
-            out.append(("expected 'cert_store' to be a valid non-empty string", kpath))
-        elif value.lower() not in CERT_STORES:
-            out.append(("cert store type not implemented", kpath))
-        else:
-            # a Windows store: nats-server for Linux/macOS refuses it (host-dependent, always so off Windows)
-            out.append(("cert_store not compatible with current operating system", kpath))
-            state["cert_store"] = value
+        if isinstance(value, str) and value:
+            if value.lower() not in CERT_STORES:
+                out.append(("cert store type not implemented", kpath))
+            else:
+                # a Windows store: nats-server for Linux/macOS refuses it (host-dependent, always so off Windows)
+                out.append(("cert_store not compatible with current operating system", kpath))
+                state["cert_store"] = value
     elif low == "cert_match_by":
-        if not isinstance(value, str) or not value:
-            out.append(("expected 'cert_match_by' to be a valid non-empty string", kpath))
-        elif value.lower() not in CERT_MATCH_BY:
+        if isinstance(value, str) and value and value.lower() not in CERT_MATCH_BY:
             out.append(("cert match by type not implemented", kpath))
-    elif low == "cert_match":
-        if not isinstance(value, str) or not value:
-            out.append(("expected 'cert_match' to be a valid non-empty string", kpath))
     elif low == "ca_certs_match":
         if isinstance(value, list) and any(not isinstance(v, str) for v in value):
             out.append(("error parsing ca_cert_match: unsupported type *conf.token where string is expected", kpath))
@@ -217,9 +203,6 @@ def _field(kpath, low, value, client, state, out):
                 out.append(("field %s's value %s is invalid" % (quote(kpath[-1]), quote(value)), kpath))
         elif not isinstance(value, bool):
             out.append(("field %s should be a boolean or a string, got %s" % (quote(kpath[-1]), go_type(value)), kpath))
-    elif low == "cert_match_skip_invalid":
-        if not isinstance(value, bool):
-            out.append(("expected 'cert_match_skip_invalid' to be a boolean", kpath))
     elif low == "ocsp_peer":
         if isinstance(value, dict):
             _ocsp_peer(kpath, value, out)

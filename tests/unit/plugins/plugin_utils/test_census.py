@@ -159,6 +159,14 @@ def run_server(case, case_dir, env):
     return ("STARTED\n" if started else "") + text
 
 
+def duplicates(hits):
+    """Findings saying the same server text at the same position (two checks own one text): [(position, codes)]."""
+    seen = {}
+    for f in hits:
+        seen.setdefault((f.file, f.line, f.column), []).append(f.code)
+    return [(pos, codes) for pos, codes in seen.items() if len(codes) > 1]
+
+
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: c["id"])
 def test_census_case(case):
     from ansible_collections.natsops.nats.plugins.plugin_utils.checks.engine import validate_text
@@ -175,6 +183,7 @@ def test_census_case(case):
         dummy, findings = validate_text(conf, filename=os.path.join(case_dir, "f.conf"), base_dir=case_dir, env=env)
         hits = [f for f in findings if expect in f.message]
         assert hits, "no finding says %r; findings: %s" % (expect, [f.format() for f in findings])
+        assert duplicates(hits) == [], "one server text, one owner: %s" % duplicates(hits)
         mine = [f for f in hits if f.code == case["code"]]
         assert mine, "no %s finding says %r: %s" % (case["code"], expect, [f.format() for f in hits])
         hit = mine[0]

@@ -47,6 +47,8 @@ def test_server_and_we_agree(case, tmp_path):
     mine = [f for f in findings if f.code == code and f.severity == "error"]
     matched = [e for f in mine for e in alternatives if f.message.startswith(e)]
     assert len(matched) == 1, findings
+    # one owner per server text: no other check says it too
+    assert [f.format() for f in findings if f.code != code and f.message.startswith(matched[0])] == []
     found = [f for f in mine if f.message.startswith(matched[0])][0]
     assert found.line is not None and found.line >= 2
     # at the server's position (it prints the outermost first when it prints two)
