@@ -23,9 +23,11 @@ One CASE:
 - ``code``: the code of our finding that predicts it (severity must be ``error``; other findings may say the
   same text);
 - ``location``: where the server points, as it prints it (``f.conf:LINE:COL``; on line 1 the server's
-  column is 0-based, elsewhere 1-based), or null when it prints no position or the position depends on Go's
-  map order (``store_dir_dup``: which of the two ``store_dir`` keys is seen second); our finding must be at the
+  column is 0-based, elsewhere 1-based), or null when it prints no position, when the position depends on Go's
+  map order (``store_dir_dup``: which of the two ``store_dir`` keys is seen second) or when it is a spot our
+  model keeps no position for (just past an array item's closing brace); our finding must be at the
   same place (we report 1-based columns everywhere, so line 1 is compared one column to the right);
+- ``note`` (optional): why ``location`` is null although the server prints one;
 - ``predicted`` (optional, default true): false for a host-dependent case we cannot decide from the text;
   then only the server side is asserted and ``why`` says why.
 
