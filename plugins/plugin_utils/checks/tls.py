@@ -145,7 +145,9 @@ def _certs(kpath, value, out):
                 return
             files[key] = file_name
         if not files.get("cert_file") or not files.get("key_file"):
-            out.append(("error parsing certificates config: both 'cert_file' and 'cert_key' options are required", ipath))
+            # the server points at the pair's key it read last (Go's map order): the only one, or our last
+            where = ipath + (list(pair)[-1],) if pair else ipath
+            out.append(("error parsing certificates config: both 'cert_file' and 'cert_key' options are required", where))
             return
 
 
