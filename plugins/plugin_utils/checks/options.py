@@ -576,6 +576,15 @@ def leaf_auth(result, ctx):
         seen[name] = np_
 
 
+def last_key(ctx, path):
+    """Where the server points for an error about a whole map it parsed: the key it read last (Go's map order:
+    the only key of a one-key map, our last one otherwise), or the map itself when it is empty."""
+    node = ctx.result.get(tuple(path))
+    if isinstance(node, dict) and node:
+        return tuple(path) + (list(node)[-1],)
+    return path
+
+
 @check("leafnode-remote-duplicate", ERROR, C, "two leafnode remotes with the same URLs and local account")
 def leaf_remote_dup(result, ctx):
     dummy, remotes = ctx.leaf_remotes()
@@ -602,7 +611,7 @@ def leaf_remote_dup(result, ctx):
         name = "urls=[%s], account=%s%s" % (" ".join(quote(redact_url(u)) for u in urls), quote(acc), optional)
         if key in seen and ctx.feature("leafnode-remote-duplicate-refused"):
             yield ctx.finding("leafnode-remote-duplicate", "duplicate remote %s: %s and %s" % (
-                name, ctx.where(seen[key]), ctx.where(rpath)), rpath, hint="remove one of the two remotes")
+                name, ctx.where(seen[key]), ctx.where(rpath)), last_key(ctx, rpath), hint="remove one of the two remotes")
         else:
             seen[key] = rpath
 
@@ -622,11 +631,11 @@ def auth_callout_allowed(result, ctx):
         yield ctx.finding(code, "Expected callout user to be a valid public account nkey, got %s: %s" % (
             quote(issuer), ctx.where(ip)), ip, hint="issuer is the public key (A...) of the account signing responses")
     elif not issuer:
-        yield ctx.finding(code, "Authorization callouts require an issuer to be specified: %s" % ctx.where(cpath), cpath,
-                          hint="add issuer: <account public key>")
+        yield ctx.finding(code, "Authorization callouts require an issuer to be specified: %s" % ctx.where(cpath),
+                          last_key(ctx, cpath), hint="add issuer: <account public key>")
     elif not ctx.value(cpath, "auth_users", "users"):
         yield ctx.finding(code, "Authorization callouts require authorized users to be specified: %s" % ctx.where(cpath),
-                          cpath, hint="add auth_users: [the user the callout service connects as]")
+                          last_key(ctx, cpath), hint="add auth_users: [the user the callout service connects as]")
     lp, allowed = ctx.get(cpath, "allowed_accounts")
     if not isinstance(allowed, list):
         return
