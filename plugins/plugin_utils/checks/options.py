@@ -148,16 +148,82 @@ def invalid_value(result, ctx):
         p, v = ctx.get(lpath, "min_version", "minimum_version")
         if isinstance(v, str) and v:
             numbers = versions.version_numbers(v)
-            if numbers and numbers[:2] < (2, 8):
+            if not _SEMVER.match(v):
+                yield ctx.finding(code, "invalid leafnode's minimum version: invalid semver: %s" % ctx.named(p), p,
+                                  hint='write a version such as "2.10.0" (no leading v)')
+            elif numbers and numbers[:2] < (2, 8):
                 yield ctx.finding(code, "the minimum version should be at least 2.8.0: %s" % ctx.named(p), p,
                                   hint='use "2.8.0" or later')
+        ap, auth = ctx.block(lpath, "authorization")
+        p, v = ctx.get(ap, "nkey") if auth is not None else (None, None)
+        if isinstance(v, str) and not is_public_key(v, "U"):
+            yield ctx.finding(code, "Not a valid public nkey for leafnode authorization: %s" % ctx.where(p), p,
+                              hint="nkey is a user public key (56 characters starting with 'U')")
         dummy, remotes = ctx.leaf_remotes()
         for rpath, dummy in remotes:
             cp = ctx.key(rpath, "creds", "credentials")
-            np_ = ctx.key(rpath, "nkey", "seed")
-            if cp is not None and np_ is not None:
+            np_, seed = ctx.get(rpath, "nkey", "seed")
+            if isinstance(seed, str) and not _is_user_seed(seed):
+                # the value is a secret: name the key only
+                yield ctx.finding(code, "Remote leafnode nkey is not a valid seed: %s" % ctx.where(np_), np_,
+                                  hint="nkey is a user seed (58 characters starting with 'SU')")
+            elif cp is not None and np_ is not None:
                 yield ctx.finding(code, "Remote leafnode can not have both creds and nkey defined: %s and %s" % (
                     ctx.where(cp), ctx.where(np_)), np_, hint="keep either credentials or nkey")
+            for found in _remote_proxy(ctx, rpath, code):
+                yield found
+    tpath, proxies = ctx.block((), "proxies")
+    trusted = ctx.value(tpath, "trusted") if proxies is not None else None
+    for i, entry in enumerate(trusted if isinstance(trusted, list) else ()):
+        kp, key = ctx.get(tpath + ("trusted", i), "key", "public_key") if isinstance(entry, dict) else (None, None)
+        if isinstance(key, str) and not any(is_public_key(key, c) for c in "NCOAUX"):
+            yield ctx.finding(code, "invalid proxy key %s: %s" % (quote(key), ctx.where(kp)), kp,
+                              hint="a trusted proxy key is an nkey public key")
+
+
+# nats-server's semVerRe (versionComponents)
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
+                     r"(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$")
+
+
+def _is_user_seed(value):
+    """Looks like an nkey user seed (nkeys.DecodeSeed with the user prefix)."""
+    return len(value) == 58 and value.startswith("SU") and re.match(r"^[A-Z2-7]+$", value) is not None
+
+
+def _remote_proxy(ctx, rpath, code):
+    """validateLeafNodeProxyOptions, first problem only, at the remote's proxy key."""
+    pp, proxy = ctx.block(rpath, "proxy")
+    if proxy is None:
+        return
+    url = ctx.value(pp, "url")
+    if not isinstance(url, str) or not url:
+        return
+    problem = None
+    err = go_url_error(url)
+    scheme = url.split(":", 1)[0].lower() if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url) else ""
+    timeout = ctx.value(pp, "timeout")
+    seconds = parse_go_duration(timeout) if isinstance(timeout, str) else (timeout if _is_int(timeout) else 0)
+    user, password = ctx.value(pp, "username"), ctx.value(pp, "password")
+    if err:
+        problem = "invalid proxy URL: parse %s: %s" % (quote(url), err)
+    elif scheme not in ("http", "https"):
+        problem = "proxy URL scheme must be http or https, got: %s" % scheme
+    elif not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]", url):
+        problem = "proxy URL must specify a host"
+    elif seconds is not None and seconds < 0:
+        problem = "proxy timeout must be >= 0"
+    elif bool(isinstance(user, str) and user) != bool(isinstance(password, str) and password):
+        problem = "proxy username and password must both be specified or both be empty"
+    elif ctx.key(rpath, "tls") is None:
+        urls = ctx.value(rpath, "url", "urls")
+        for u in [urls] if isinstance(urls, str) else (urls if isinstance(urls, list) else []):
+            if isinstance(u, str) and u.strip().lower().startswith("wss://"):
+                problem = ("proxy is configured but remote URL %s requires TLS and no TLS configuration is provided"
+                           % _redact_url(u.strip()))
+                break
+    if problem:
+        yield ctx.finding(code, "%s: %s" % (problem, ctx.where(pp)), pp, hint="a leafnode proxy is an http(s) URL with a host")
 
 
 @check("block-wrong-type", ERROR, C,
@@ -470,6 +536,11 @@ def _permission_blocks(ctx):
         p = ctx.key(cpath, "permissions")
         if p is not None:
             out.append(p)
+        p = ctx.key(cpath, "authorization")
+        if p is not None and isinstance(ctx.result.get(p), dict):
+            p = ctx.key(p, "default_permission", "default_permissions", "permissions")
+            if p is not None:
+                out.append(p)
     for name, path in ctx.accounts().items():
         if not isinstance(ctx.result.get(path), dict):
             continue
@@ -482,7 +553,8 @@ def _permission_blocks(ctx):
     return out
 
 
-@check("permissions-invalid", ERROR, C, "a permission subject that is not a valid subject, or unknown connection types")
+@check("permissions-invalid", ERROR, C, "a permission subject that is not a valid subject (cluster permissions: no queue subjects, "
+       "no response permissions), or unknown connection types")
 def permissions_invalid(result, ctx):
     code = "permissions-invalid"
     for ppath in _permission_blocks(ctx):
@@ -503,12 +575,16 @@ def permissions_invalid(result, ctx):
                     [(lp + (i,), s) for i, s in enumerate(v)] if isinstance(v, list) else [])
                 for ip, s in items:
                     if not isinstance(s, str):
-                        continue
+                        yield ctx.finding(code, "Subject in permissions array cannot be cast to string: %s" % ctx.where(ip), ip,
+                                          hint="write every subject as a string")
+                        break
                     err = _subject_error(s, allow_queue)
                     if err:
                         yield ctx.finding(code, "%s: %s" % (err, ctx.where(ip)), ip,
                                           hint="subjects are dot-separated non-empty tokens; '>' only last")
                         break
+    for found in _cluster_permissions(ctx, code):
+        yield found
     # allowed connection types of users
     for upath in _user_paths(ctx):
         cp, cts = ctx.get(upath, "allowed_connection_types", "connection_types", "clients")
@@ -521,6 +597,59 @@ def permissions_invalid(result, ctx):
             shown = " ".join(quote(u) for u in unknown)
             yield ctx.finding(code, "invalid connection types [%s]: %s" % (shown, ctx.where(cp)), cp,
                               hint="use %s" % ", ".join(sorted(_CONN_TYPES)))
+
+
+def _permission_lists(ctx, ppath):
+    """[(direction, allow|deny, path, value)] of a permissions map: import = publish, export = subscribe."""
+    out = []
+    for names, direction in ((("pub", "publish", "import"), "import"), (("sub", "subscribe", "export"), "export")):
+        sp, spec = ctx.get(ppath, *names)
+        if isinstance(spec, dict):
+            for kind in ("allow", "deny"):
+                kp, v = ctx.get(sp, kind)
+                if kp is not None:
+                    out.append((direction, kind, kp, v))
+        elif sp is not None:
+            out.append((direction, "allow", sp, spec))
+    return out
+
+
+def _cluster_permissions(ctx, code):
+    """parseCluster's own rules for route permissions: no queue subjects (checkClusterPermissionSubjects, after the
+    client rules), no dynamic responses; the server points at cluster's permissions (or authorization) key."""
+    cpath, cluster = ctx.block((), "cluster")
+    if cluster is None:
+        return
+    blocks = []
+    p = ctx.key(cpath, "permissions")
+    if p is not None and isinstance(ctx.result.get(p), dict):
+        blocks.append((p, p))
+        rp, responses = ctx.get(p, "publish_allow_responses", "allow_responses")
+        if responses is True or isinstance(responses, dict):
+            yield ctx.finding(code, "Cluster permissions do not support dynamic responses: %s" % ctx.where(rp), p,
+                              hint="remove %s: routes do not use response permissions" % rp[-1])
+            blocks.pop()
+    apath, auth = ctx.block(cpath, "authorization")
+    if auth is not None:
+        p = ctx.key(apath, "default_permission", "default_permissions", "permissions")
+        if p is not None and isinstance(ctx.result.get(p), dict):
+            blocks.append((p, apath))
+    for ppath, at in blocks:
+        done = False
+        for direction, kind, lp, v in _permission_lists(ctx, ppath):
+            items = [(lp, v)] if isinstance(v, str) else ([(lp + (i,), x) for i, x in enumerate(v)] if isinstance(v, list) else [])
+            for ip, subject in items:
+                if not isinstance(subject, str) or _subject_error(subject, direction == "export"):
+                    done = True  # the client rules' finding (permissions-invalid above) comes first
+                    break
+                err = _subject_error(subject, False)
+                if err:
+                    yield ctx.finding(code, "cluster %s %s: %s: %s" % (direction, kind, err, ctx.where(ip)), at,
+                                      hint="route permissions take plain subjects, not queue groups")
+                    done = True
+                    break
+            if done:
+                break
 
 
 _CONN_TYPES = ("STANDARD", "WEBSOCKET", "LEAFNODE", "LEAFNODE_WS", "MQTT", "MQTT_WS", "IN_PROCESS")
@@ -617,7 +746,7 @@ def leaf_remote_dup(result, ctx):
 
 
 @check("auth-callout-invalid", ERROR, C,
-       "authorization.auth_callout without issuer or auth_users, a bad issuer key, or undefined allowed_accounts")
+       "authorization.auth_callout without issuer or auth_users, a bad issuer or xkey, or undefined allowed_accounts")
 def auth_callout_allowed(result, ctx):
     apath, auth = ctx.block((), "authorization")
     if auth is None:
@@ -627,6 +756,10 @@ def auth_callout_allowed(result, ctx):
         return
     code = "auth-callout-invalid"
     ip, issuer = ctx.get(cpath, "issuer")
+    xp, xkey = ctx.get(cpath, "xkey", "key")
+    if isinstance(xkey, str) and not is_public_key(xkey, "X"):
+        yield ctx.finding(code, "Expected callout xkey to be a valid public xkey, got %s: %s" % (quote(xkey), ctx.where(xp)), xp,
+                          hint="xkey is a curve public key (56 characters starting with 'X')")
     if isinstance(issuer, str) and issuer and not is_public_key(issuer, "A"):
         yield ctx.finding(code, "Expected callout user to be a valid public account nkey, got %s: %s" % (
             quote(issuer), ctx.where(ip)), ip, hint="issuer is the public key (A...) of the account signing responses")

@@ -34,10 +34,10 @@ from __future__ import annotations
 import difflib
 import re
 
-from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import go_type
+from ansible_collections.natsops.nats.plugins.plugin_utils.checks.base import duration_error, go_type
 from ansible_collections.natsops.nats.plugins.plugin_utils import versions
 
-__all__ = ["S", "I", "B", "ARR", "MAP", "ANY", "DURATION", "LISTEN", "Want", "Size", "one_of", "between", "size_error", "Block", "Each", "Named",
+__all__ = ["S", "I", "B", "ARR", "MAP", "ANY", "DURATION", "LISTEN", "Want", "Item", "Size", "one_of", "between", "size_error", "Block", "Each", "Named",
            "TOP", "BLOCKS", "Problem", "walk", "value_check", "go_v", "suggest", "block_of"]
 
 
@@ -66,15 +66,30 @@ _GO_OF = {"string": str, "int64": int, "bool": bool, "float64": float, "[]interf
 
 
 class Want(object):
-    """A checked type: values of ``types`` (Go type names) for which ``valid`` holds pass, others get ``message``."""
-    __slots__ = ("types", "message", "code", "valid", "invalid")
+    """A checked type: values of ``types`` (Go type names) for which ``valid`` holds pass, others get ``message``.
 
-    def __init__(self, types, message, code="option-wrong-type", valid=None, invalid=None):
+    ``invalid`` (the message for a value ``valid`` refuses) may be a function of the value.
+    ``item``: for an array value, an ``Item`` rule its entries must follow."""
+    __slots__ = ("types", "message", "code", "valid", "invalid", "item")
+
+    def __init__(self, types, message, code="option-wrong-type", valid=None, invalid=None, item=None):
         self.types = tuple(types)
         self.message = message
         self.code = code
         self.valid = valid
         self.invalid = invalid or message
+        self.item = item
+
+
+class Item(object):
+    """The entries of an array value must be of Go type ``go``; others get ``message`` ({T}: the entry's type),
+    at the entry (every bad one, like parseStringArray) or, with ``at_key``, once at the key."""
+    __slots__ = ("go", "message", "at_key")
+
+    def __init__(self, go, message, at_key=False):
+        self.go = go
+        self.message = message
+        self.at_key = at_key
 
 
 class Size(object):
@@ -223,11 +238,17 @@ _COMPRESSION_T = Want(["bool", "string", "map[string]interface {}"], 'field "{ke
 
 def _strings(label):
     """parseStringArray: a string or an array of strings."""
-    return Want(["string", "[]interface {}"], "error parsing %s: unsupported type {T}" % label)
+    return Want(["string", "[]interface {}"], "error parsing %s: unsupported type {T}" % label,
+                item=Item("string", "error parsing %s: unsupported type in array {T}" % label))
 
 
 def _nonempty(value):
     return value != ""
+
+
+def _is_duration(value):
+    """valid= for a value time.ParseDuration reads when it is a string."""
+    return not isinstance(value, str) or duration_error(value) is None
 
 
 def _tls(func="parseTLS", prefix="error parsing tls config, "):
@@ -261,7 +282,8 @@ SUBJECT_PERMISSION = Block("parseSubjectPermission", [("allow deny", ANY)], acce
 
 ALLOW_RESPONSES = Block("parseAllowResponses", [
     ("max max_msgs max_messages max_responses", I),
-    ("expires expiration ttl", Want(["string"], "error parsing expires, not a duration string")),
+    ("expires expiration ttl", Want(["string"], "error parsing expires, not a duration string", valid=_is_duration,
+                                    invalid=lambda v: "error parsing expires: %s" % duration_error(v))),
 ], accept=("bool",), not_map="error parsing response permissions, expected a boolean or a map",
     unknown='Unknown field "{key}" parsing permissions')
 
@@ -364,6 +386,10 @@ LEAFNODES = Block("parseLeafNodes", [
 
 _SIZE_T = Want(["int64"], 'Expected a parseable size for "{key}", got {v}')
 
+# setJetStreamEkCipher: mv.(string) (a panic for other types), then the known names
+_CIPHER = Want(["string"], "interface conversion: interface {} is {T}, not string", valid=one_of("chacha", "chachapoly", "aes"),
+               invalid="Unknown cipher type: {q}")
+
 JS_LIMITS = Block("parseJetStreamLimits", [
     ("max_ack_pending max_ha_assets max_request_batch default_max_consumers", I), ("duplicate_window", S),
     ("batch", Block("parseJetStreamLimitsBatch", [
@@ -372,7 +398,7 @@ JS_LIMITS = Block("parseJetStreamLimits", [
 ], not_map="Expected a map to define JetStreamLimits, got {T}", catches_panics=False)
 
 JS_TPM = Block("parseJetStreamTPM", [
-    ("keys_file encryption_password srk_password", S), ("pcr", I), ("cipher", ANY),
+    ("keys_file encryption_password srk_password", S), ("pcr", I), ("cipher", _CIPHER),
 ], not_map="Expected a map to define JetStreamLimits, got {T}", catches_panics=False)
 
 JETSTREAM = Block("parseJetStream", [
@@ -380,7 +406,7 @@ JETSTREAM = Block("parseJetStream", [
     ("store store_dir storedir", S), ("sync sync_interval", ANY),
     ("max_memory_store max_mem_store max_mem", Size("max_mem_store")), ("max_file_store max_file", Size("max_file_store")),
     ("domain", S),
-    ("key ek encryption_key prev_key prev_ek prev_encryption_key", S), ("cipher", ANY), ("extension_hint", S),
+    ("key ek encryption_key prev_key prev_ek prev_encryption_key", S), ("cipher", _CIPHER), ("extension_hint", S),
     ("limits", JS_LIMITS), ("tpm", JS_TPM), ("unique_tag", S), ("max_outstanding_catchup", Size("max_outstanding_catchup")),
     ("max_buffered_size", Size("max_buffered_size")),
     ("max_buffered_msgs request_queue_limit info_queue_limit", _SIZE_T),
@@ -480,7 +506,8 @@ OCSP_CACHE = Block("parseOCSPResponseCache", [
     ("type", Want(["string"], _CACHE_FIELD, valid=one_of("none", "local"),
                   invalid="error parsing OCSP peer cache config, unknown type [{v}]")),
     ("local_store", Want(["string"], _CACHE_FIELD)), ("preserve_revoked", Want(["bool"], _CACHE_FIELD)),
-    ("save_interval", ANY),
+    ("save_interval", Want(["int64", "float64", "string"], "error parsing OCSP peer cache config, conversion error: unexpected type",
+                           valid=_is_duration, invalid=lambda v: "error parsing tls peer config, conversion error: %s" % duration_error(v))),
 ], accept=("bool",), not_map="error parsing tags: unsupported type {T}", unknown=_CACHE_FIELD)
 
 TOP = Block("processConfigFileLine", [
@@ -507,7 +534,8 @@ TOP = Block("processConfigFileLine", [
     ("no_system_account no_system no_sys_acc", B), ("no_header_support", B),
     ("trusted trusted_keys", Want(["string", "[]interface {}"], "error parsing trusted: unsupported type {T}")),
     ("connect_error_reports reconnect_error_reports", I), ("websocket ws", WEBSOCKET), ("mqtt", MQTT),
-    ("server_tags", Want(["string", "[]interface {}"], "error parsing tags: unsupported type {T}")),
+    ("server_tags", Want(["string", "[]interface {}"], "error parsing tags: unsupported type {T}",
+                         item=Item("string", "error parsing tags: unsupported type *conf.token where string is expected", at_key=True))),
     ("server_metadata", Want(["map[string]interface {}"], "error parsing metadata: unsupported type {T}")),
     ("feature_flags", Want(["map[string]interface {}"], "error parsing feature flags: unsupported type {T}")),
     ("default_js_domain", Want(["map[string]interface {}"], "error default_js_domain config: unsupported type {T}")),
@@ -670,8 +698,16 @@ def _check_value(ctx, kpath, key, value, kind, here, out, block):
             out.append(Problem(kind.code, render(kind.message, key, value), kpath, _type_hint(key, kind.types[0]),
                                block.func))
         elif kind.valid is not None and not kind.valid(value):
-            out.append(Problem("option-invalid-value", render(kind.invalid, key, value), kpath,
+            message = kind.invalid(value) if callable(kind.invalid) else render(kind.invalid, key, value)
+            out.append(Problem("option-invalid-value", message, kpath,
                                "see the nats-server documentation of %s for the accepted values" % key, block.func))
+        elif kind.item is not None and isinstance(value, list):
+            for i, entry in enumerate(value):
+                if not _is_go(entry, kind.item.go):
+                    out.append(Problem(kind.code, render(kind.item.message, key, entry), kpath if kind.item.at_key else kpath + (i,),
+                                       "every entry of %s is a string" % key, block.func))
+                    if kind.item.at_key:
+                        break
         return
     if isinstance(kind, Size):
         err = size_error(value)

@@ -600,24 +600,36 @@ def routes_without_listener(result, ctx):
 
 
 @check("routes-duplicate-url", ERROR, C,
-       "the same route URL twice (a warning that makes nats-server -t exit 1; a real start goes on)")
+       "the same route, leafnode remote or gateway URL twice in one list (a warning that makes nats-server -t exit 1; "
+       "a real start goes on)")
 def routes_dup(result, ctx):
+    lists = []
     cpath, dummy = ctx.block((), "cluster")
-    if cpath is None:
-        return
-    rpath, routes = ctx.get(cpath, "routes")
-    if not isinstance(routes, list):
-        return
-    seen = {}
-    for i, r in enumerate(routes):
-        if not isinstance(r, str):
+    if cpath is not None:
+        lists.append(("route", ctx.key(cpath, "routes")))
+    dummy, remotes = ctx.leaf_remotes()
+    for rpath, dummy in remotes:
+        lists.append(("leafnode", ctx.key(rpath, "url", "urls")))
+    gpath, dummy = ctx.block((), "gateway")
+    if gpath is not None:
+        epath, entries = ctx.get(gpath, "gateways")
+        for i, entry in enumerate(entries if isinstance(entries, list) else ()):
+            if isinstance(entry, dict):
+                lists.append(("gateway", ctx.key(epath + (i,), "urls")))
+    for typ, lpath in lists:
+        urls = ctx.result.get(lpath) if lpath is not None else None
+        if not isinstance(urls, list):
             continue
-        if r in seen:
-            yield ctx.finding("routes-duplicate-url", 'invalid use of field %s: Duplicate route entry detected: %s '
-                              '(first at %s)' % (quote(r), ctx.where(rpath + (i,)), ctx.loc(seen[r])), rpath + (i,),
-                              hint="list each route once (`nats-server -t` exits 1 on this)")
-        else:
-            seen[r] = rpath + (i,)
+        seen = {}
+        for i, r in enumerate(urls):
+            if not isinstance(r, str):
+                continue
+            if r in seen:
+                yield ctx.finding("routes-duplicate-url", 'invalid use of field %s: Duplicate %s entry detected: %s '
+                                  '(first at %s)' % (quote(r), typ, ctx.where(lpath + (i,)), ctx.loc(seen[r])), lpath + (i,),
+                                  hint="list each URL once (`nats-server -t` exits 1 on this)")
+            else:
+                seen[r] = lpath + (i,)
 
 
 @check("route-url-without-scheme", WARNING, C,
