@@ -103,6 +103,7 @@ def _sort_key(f):
 START_PHASE = frozenset((
     "jetstream-cluster-requires-routes", "jetstream-system-account", "jetstream-key-with-tpm",
     "jetstream-account-limits-exceed-server", "monitoring-invalid", "advertise-invalid", "duplicate-listen-port",
+    "resolver-without-operator",
 ))
 
 

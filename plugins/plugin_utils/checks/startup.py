@@ -1018,11 +1018,12 @@ def monitoring(result, ctx):
 # ------------------------------------------------------------ advertise ---
 
 _ADVERTISE = (
-    (("cluster",), ("cluster_advertise", "advertise"), "Error setting route INFO with Cluster.Advertise value of %s, err=%s"),
-    (("gateway",), ("advertise",), "Error setting gateway INFO with Gateway.Advertise value of %s, err=%s"),
+    (("cluster",), ("cluster_advertise", "advertise"), "Error setting route INFO with Cluster.Advertise value of {v}, err={err}"),
+    (("gateway",), ("advertise",), "Error setting gateway INFO with Gateway.Advertise value of {v}, err={err}"),
     (("leafnodes", "leaf"), ("leafnode_advertise", "advertise"),
-     "Error setting leafnode INFO with LeafNode.Advertise value of %s, err=%s"),
-    ((), ("client_advertise",), "Error setting server INFO with ClientAdvertise value of %s, err=%s"),
+     "Error setting leafnode INFO with LeafNode.Advertise value of {v}, err={err}"),
+    ((), ("client_advertise",), "Error setting server INFO with ClientAdvertise value of {v}, err={err}"),
+    (("websocket", "ws"), ("advertise",), "Unable to get websocket connect URLs: {err}"),
 )
 
 
@@ -1039,7 +1040,8 @@ def _advertise_error(value):
     return None
 
 
-@check("advertise-invalid", ERROR, C, "an advertise value that is not host[:port] (a URL, or a non-numeric port)")
+@check("advertise-invalid", ERROR, C, "an advertise value (client, cluster, gateway, leafnodes, websocket) that is not host[:port] "
+       "(a URL, or a non-numeric port)")
 def advertise(result, ctx):
     for block, names, fmt in _ADVERTISE:
         if block:
@@ -1055,7 +1057,7 @@ def advertise(result, ctx):
             continue
         err = _advertise_error(v)
         if err:
-            yield ctx.finding("advertise-invalid", (fmt % (v, err)) + ": " + ctx.where(p), p,
+            yield ctx.finding("advertise-invalid", fmt.format(v=v, err=err) + ": " + ctx.where(p), p,
                               hint="write host or host:port without a scheme, e.g. %s" % re.sub(r"^[a-z]+://", "", v))
 
 
@@ -1204,3 +1206,50 @@ def max_connections_zero(result, ctx):
                       "('maximum connections exceeded'; before 2.12.5, 0 meant the default limit): %s" % (
                           ctx.version, ctx.where(p)), p,
                       hint="remove max_connections for the default limit (65536) or set the limit you want")
+
+
+# ------------------------------------------------------- more start-time rules -----
+
+@check("ocsp-peer-requires-verify", ERROR, C,
+       "a client or leafnode tls block verifies peers with OCSP (ocsp_peer) but does not ask for client certificates (verify)")
+def ocsp_peer_verify(result, ctx):
+    blocks = [ctx.block((), "tls")[0]]
+    lpath, dummy = ctx.block((), "leafnodes", "leaf")
+    if lpath is not None:
+        blocks.append(ctx.block(lpath, "tls")[0])
+    for tpath in blocks:
+        if tpath is None:
+            continue
+        pp, peer = ctx.get(tpath, "ocsp_peer")
+        verify_peer = peer is True or (isinstance(peer, dict) and ctx.value(pp, "verify") is True)
+        if verify_peer and ctx.value(tpath, "verify") is not True:
+            yield ctx.finding("ocsp-peer-requires-verify", "OCSP peer verification for client connections requires TLS verify "
+                              "(mTLS) to be enabled: %s" % ctx.where(pp), pp, hint="add verify: true to this tls block")
+
+
+@check("remote-syslog-invalid", ERROR, C, "remote_syslog is not a udp://, tcp:// or unix:// URL (the server exits at start)")
+def remote_syslog(result, ctx):
+    p, v = ctx.get((), "remote_syslog")
+    if not isinstance(v, str) or not v:
+        return
+    escape = re.search(r"%(?![0-9A-Fa-f]{2})(.{0,2})", v)
+    if escape:
+        yield ctx.finding("remote-syslog-invalid", "parse %s: invalid URL escape %s: %s" % (
+            quote(v), quote("%" + escape.group(1)), ctx.where(p)), p, hint="write remote_syslog as udp://host:514")
+        return
+    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", v)
+    scheme = m.group(1).lower() if m else ""
+    if scheme not in ("udp", "tcp", "unix"):
+        yield ctx.finding("remote-syslog-invalid", "error invalid network type: %s: %s" % (quote(scheme), ctx.where(p)), p,
+                          hint="write remote_syslog as udp://host:514, tcp://host:514 or unix:///dev/log")
+
+
+@check("resolver-without-operator", ERROR, C, "a full or cache account resolver without an operator (no operator key to start it)")
+def resolver_without_operator(result, ctx):
+    p, res = ctx.get((), "resolver", "account_resolver", "accounts_resolver")
+    if not isinstance(res, dict) or not isinstance(res.get("type"), str) or res["type"].upper() not in ("FULL", "CACHE"):
+        return
+    if ctx.operator_mode() or ctx.key((), "trusted", "trusted_keys") is not None:
+        return
+    yield ctx.finding("resolver-without-operator", "Could not start resolver: no operator key found: %s" % ctx.where(p), p,
+                      hint="set operator: <operator JWT> (or remove the resolver)")
