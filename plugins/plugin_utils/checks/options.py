@@ -170,8 +170,7 @@ def invalid_value(result, ctx):
             elif cp is not None and np_ is not None:
                 yield ctx.finding(code, "Remote leafnode can not have both creds and nkey defined: %s and %s" % (
                     ctx.where(cp), ctx.where(np_)), np_, hint="keep either credentials or nkey")
-            for found in _remote_proxy(ctx, rpath, code):
-                yield found
+            yield from _remote_proxy(ctx, rpath, code)
     tpath, proxies = ctx.block((), "proxies")
     trusted = ctx.value(tpath, "trusted") if proxies is not None else None
     for i, entry in enumerate(trusted if isinstance(trusted, list) else ()):
@@ -583,8 +582,7 @@ def permissions_invalid(result, ctx):
                         yield ctx.finding(code, "%s: %s" % (err, ctx.where(ip)), ip,
                                           hint="subjects are dot-separated non-empty tokens; '>' only last")
                         break
-    for found in _cluster_permissions(ctx, code):
-        yield found
+    yield from _cluster_permissions(ctx, code)
     # allowed connection types of users
     for upath in _user_paths(ctx):
         cp, cts = ctx.get(upath, "allowed_connection_types", "connection_types", "clients")
