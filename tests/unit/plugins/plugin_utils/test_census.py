@@ -27,7 +27,7 @@ One CASE:
   map order (``store_dir_dup``: which of the two ``store_dir`` keys is seen second) or when it is a spot our
   model keeps no position for (just past an array item's closing brace); our finding must be at the
   same place (we report 1-based columns everywhere, so line 1 is compared one column to the right);
-- ``note`` (optional): why ``location`` is null although the server prints one;
+- ``why_no_location`` (optional): why ``location`` is null although the server prints one;
 - ``predicted`` (optional, default true): false for a host-dependent case we cannot decide from the text;
   then only the server side is asserted and ``why`` says why.
 
