@@ -219,7 +219,7 @@ def _remote_proxy(ctx, rpath, code):
         for u in [urls] if isinstance(urls, str) else (urls if isinstance(urls, list) else []):
             if isinstance(u, str) and u.strip().lower().startswith("wss://"):
                 problem = ("proxy is configured but remote URL %s requires TLS and no TLS configuration is provided"
-                           % _redact_url(u.strip()))
+                           % redact_url(u.strip()))
                 break
     if problem:
         yield ctx.finding(code, "%s: %s" % (problem, ctx.where(pp)), pp, hint="a leafnode proxy is an http(s) URL with a host")
