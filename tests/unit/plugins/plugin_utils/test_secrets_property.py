@@ -211,5 +211,5 @@ def test_a_one_letter_url_password_in_an_invalid_url_message():
     for secret in ("a/", "q/"):
         got = nats_config_validate(POSITIONS["cluster.routes"].replace("%s", secret))
         assert [(f["code"], f["message"], f["hint"]) for f in got] == [
-            ("url-invalid", 'error parsing route url ["nats://********@127.0.0.1:6223"]: cluster.routes[0] (<string>:1:57)',
+            ("url-invalid", 'error parsing route url ["nats://********@127.0.0.1:6223"]: cluster.routes[0] (<string>:1:58)',
              "percent-encode '/', '#', '?' and '@' in the user name and password (%2F, %23, %3F, %40); the port is a number")]
