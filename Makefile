@@ -10,7 +10,7 @@ export FUZZ_SECONDS
 .PHONY: help test venv sanity units integration lint build versions demo fuzz bench clean matrix lab lab-up lab-down lab-status demo-lab
 
 help:
-	@echo "make test         sanity + units + integration + ansible-lint + build/install/use + matrix (what CI runs)"
+	@echo "make test         two lanes: sanity units fuzz-short lint build versions matrix(2.16,2.21) | lab integration (CI: whole matrix)"
 	@echo "make demo         run examples/supercluster.yml (or examples/demo.yml) on localhost"
 	@echo "make sanity|units|integration|lint|build|versions   run one stage"
 	@echo "make matrix       units subset, build and the role on ansible-core 2.16-2.21 (MATRIX_VERSIONS=2.16,2.21 picks)"
@@ -19,7 +19,7 @@ help:
 	@echo "make venv         create/refresh .venv only"
 	@echo "make lab-up       boot the test lab (6 Debian 12 hosts, root only; LAB_HOSTS=N) and leave it running"
 	@echo "make lab-down     tear the lab down;  make lab-status: its hosts and their state"
-	@echo "make lab          the lab stage (lab up, tests/lab/prove.py, lab down)"
+	@echo "make lab          the lab stage of make test alone (lab up, tests/lab/prove.py, lab down)"
 	@echo "make demo-lab     the role on the lab's six hosts: super-cluster, message across, seed conflict refused"
 	@echo "make clean        remove .venv and build output"
 

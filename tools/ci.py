@@ -16,8 +16,8 @@ Stages:
                (cached in ~/.cache/natsops-nats), tests/versions/ compares our verdicts with each binary
   lab          the test lab (tests/lab): boot real Debian 12 hosts, run tests/lab/prove.py, tear down
                (needs root and namespaces; skipped with the reason where the lab cannot run)
-  test         venv, then two lanes side by side: sanity units fuzz-short lint build versions | lab integration
-               matrix (each lane stops at its first failure; the matrix on TEST_MATRIX unless MATRIX_VERSIONS is set;
+  test         venv, then two lanes side by side: sanity units fuzz-short lint build versions matrix | lab
+               integration (each lane stops at its first failure; the matrix on TEST_MATRIX unless MATRIX_VERSIONS is set;
                CI_SERIAL=1 runs them one after the other)
   demo         run examples/supercluster.yml (or examples/demo.yml) on localhost
   demo-lab     tests/lab/playbooks/demo.yml on the lab's six hosts (LAB_KEEP=1 leaves the lab running)
@@ -60,7 +60,7 @@ KNOWN_DIGEST = 'sha256:026907a61901a70d388bec18ea8d0ef83e45a9d500d2ad0e69af39bdd
 
 # `test` runs venv, then two lanes at once: the first mostly keeps the CPUs busy, the second mostly waits
 # (for servers, SSH, systemd, package downloads), so together they take about as long as the longer lane.
-LANES = [['sanity', 'units', 'fuzz-short', 'lint', 'build', 'versions'], ['lab', 'integration', 'matrix']]
+LANES = [['sanity', 'units', 'fuzz-short', 'lint', 'build', 'versions', 'matrix'], ['lab', 'integration']]
 TEST_STAGES = ['venv'] + LANES[0] + LANES[1]
 # What `make test` runs of the matrix unless the environment says otherwise: the oldest and the newest
 # series, the role's target up to step 4, no second sanity run. .ci/run runs the whole matrix
@@ -737,7 +737,9 @@ def matrix_role(place):
     """The role's integration target: runme.sh (2x3 super-cluster configs, idempotence, check mode, a config the
     checks reject; on the oldest and newest series, and with MATRIX_ROLE=full on all, also boot, reload and install)."""
     target = os.path.join(place.stage.path, 'tests', 'integration', 'targets', MATRIX_ROLE_TARGET)
-    env = place.env({'ANSIBLE_COLLECTIONS_PATH': place.stage.collections, 'ANSIBLE_TEST_PYTHON_INTERPRETER': place.python})
+    # ports of its own (the integration stage's targets pick from 20000-32767, and may run at the same time)
+    env = place.env({'ANSIBLE_COLLECTIONS_PATH': place.stage.collections, 'ANSIBLE_TEST_PYTHON_INTERPRETER': place.python,
+                     'NATSOPS_TEST_PORTS': '10000-19999'})
     if not matrix_role_full(place.series):
         env['NATS_ROLE_QUICK'] = '1'
     place.run(['bash', 'runme.sh'], cwd=target, env=env)

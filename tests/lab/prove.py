@@ -31,6 +31,8 @@ KEY = os.path.join(STATE, 'id_ed25519')
 PUBSUB = os.path.join(ROOT, 'tests', 'integration', 'targets', 'nats_server_role', 'files', 'pubsub.py')
 
 VERSION = '2.15.1'
+OLD_VERSION = '2.14.6'   # the first deploy; the upgrade step rolls 2.15.1 out
+JSPUB = os.path.join(HERE, 'jspub.py')
 CONF = '/etc/nats-server/nats-server.conf'
 UNIT = '/etc/systemd/system/nats-server.service'
 BINARY = '/usr/local/bin/nats-server'
@@ -114,7 +116,7 @@ def snapshot(host, with_varz=True):
     values = dict(line.split('=', 1) for line in ssh(host, SNAPSHOT).splitlines() if '=' in line)
     if with_varz and values.get('active') == 'active':
         varz = monitor(host, 'varz')
-        for key in ('server_name', 'version', 'start', 'config_load_time', 'port', 'http_port', 'max_payload', 'host'):
+        for key in ('server_name', 'version', 'start', 'config_load_time', 'port', 'http_port', 'max_payload', 'max_subscriptions', 'host'):
             values['varz.' + key] = varz.get(key)
         values['varz.cluster.port'] = varz.get('cluster', {}).get('cluster_port')
         values['varz.gateway.port'] = varz.get('gateway', {}).get('port')
@@ -229,11 +231,14 @@ def check_crossing(pub_host, sub_host):
     log(proc.stdout.strip())
 
 
-# reloadable: max_payload; not reloadable: a websocket listener (the role restarts the server). The reload step
-# gives east the first and west the second (role.yml picks by group from lab_group_extra).
-RELOAD_EXTRA = {'max_payload': 2097152}
-RESTART_EXTRA = {'max_payload': 2097152, 'websocket': {'port': 8080, 'no_tls': True}}
+# The upgrade step adds a websocket listener (a reload cannot add one) with the new binary. The reload step then
+# gives east a reloadable change (max_payload) and west one a reload refuses (max_subscriptions): role.yml picks
+# nats_server_config_extra by group from lab_group_extra.
+UPGRADE_EXTRA = {'websocket': {'port': 8080, 'no_tls': True}}
+RELOAD_EXTRA = dict(UPGRADE_EXTRA, max_payload=2097152)
+REFUSED_EXTRA = dict(RELOAD_EXTRA, max_subscriptions=1000)
 ROLE_VARS = {'nats_server_install': True, 'nats_server_service': True, 'nats_server_version': VERSION}
+OLD_VARS = dict(ROLE_VARS, nats_server_version=OLD_VERSION)
 
 
 def prove_tampered():
@@ -258,7 +263,7 @@ def prove_tampered():
 
 def prove_deploy():
     """Install from the mirror, user, unit, service started and enabled on the default ports and paths."""
-    dummy, changed = playbook('role.yml', ROLE_VARS)
+    dummy, changed = playbook('role.yml', OLD_VARS)
     for host in HOSTS:
         if not changed.get(host):
             raise ProofError('%s: the first run changed nothing (recap %r)' % (host, changed))
@@ -266,18 +271,18 @@ def prove_deploy():
     for host, values in snaps.items():
         group = HOSTS[host][1]
         expect('%s service' % host, (values['active'], values['enabled']), ('active', 'enabled'))
-        expect('%s binary' % host, values['version'], 'nats-server: v' + VERSION)
+        expect('%s binary' % host, values['version'], 'nats-server: v' + OLD_VERSION)
         expect('%s binary mode' % host, values[BINARY].split(' ', 1)[1], '755 root:root')
         expect('%s config mode and owner' % host, values[CONF].split(' ', 1)[1], '640 root:nats')
         expect('%s unit mode' % host, values[UNIT].split(' ', 1)[1], '644 root:root')
         expect('%s service user' % host, values['user'], 'nats:/usr/sbin/nologin')
         expect('%s varz' % host, (values['varz.server_name'], values['varz.version'], values['varz.host'], values['varz.port'],
                                   values['varz.cluster.port'], values['varz.gateway.port'], values['varz.http_port']),
-               (host, VERSION, '0.0.0.0', 4222, 6222, 7222, 8222))
+               (host, OLD_VERSION, '0.0.0.0', 4222, 6222, 7222, 8222))
         expect('%s main PID is set' % host, values['pid'] != '0', True)
         expect('%s group' % host, group in ('east', 'west'), True)
     log('installed v%s from the mirror, user nats, unit, service active+enabled on all %d hosts; ports 4222/6222/7222/8222, '
-        '%s 0640 root:nats' % (VERSION, len(HOSTS), CONF))
+        '%s 0640 root:nats' % (OLD_VERSION, len(HOSTS), CONF))
     check_mesh()
     east = sorted(h for h in HOSTS if HOSTS[h][1] == 'east')
     west = sorted(h for h in HOSTS if HOSTS[h][1] == 'west')
@@ -287,7 +292,7 @@ def prove_deploy():
 
 def prove_idempotent(before):
     """A second run changes nothing and touches no service."""
-    dummy, changed = playbook('role.yml', ROLE_VARS)
+    dummy, changed = playbook('role.yml', OLD_VARS)
     expect('changed counts of the second run', changed, dict((h, 0) for h in HOSTS))
     after = on_all(snapshot)
     expect('hosts after the second run (PIDs, files, start and config load times)', after, before)
@@ -295,11 +300,114 @@ def prove_idempotent(before):
     return after
 
 
+class RestartWatch:
+    """Polls every server's /varz while a rollout runs and keeps, per server, the last time its old process
+    answered and the first time a new one did (a different `start`): its restart window."""
+
+    def __init__(self, before):
+        self.start = dict((h, before[h]['varz.start']) for h in HOSTS)
+        self.last_old = {}
+        self.first_new = {}
+        self.rounds = 0
+        self.stop = False
+        self.thread = None
+
+    def started(self, host):
+        try:
+            return monitor(host, 'varz').get('start')
+        except (OSError, ValueError):
+            return None
+
+    def run(self):
+        with ThreadPoolExecutor(max_workers=len(HOSTS)) as pool:
+            while not self.stop:
+                t0 = time.monotonic()
+                seen = dict(zip(sorted(HOSTS), pool.map(self.started, sorted(HOSTS))))
+                t1 = time.monotonic()
+                for host, start in seen.items():
+                    if start == self.start[host]:
+                        self.last_old[host] = t1   # it answered at some time in [t0, t1]
+                    elif start is not None and host not in self.first_new:
+                        self.first_new[host] = t0
+                self.rounds += 1
+                time.sleep(0.1)
+
+    def overlaps(self):
+        """The restart windows in the order the servers restarted, and the pairs that overlap."""
+        order = sorted(self.first_new, key=self.first_new.get)
+        windows = [(h, self.last_old.get(h), self.first_new[h]) for h in order]
+        bad = [(a[0], b[0]) for a, b in zip(windows, windows[1:]) if b[1] is None or b[1] < a[2]]
+        return order, bad
+
+    def __enter__(self):
+        import threading  # pylint: disable=import-outside-toplevel
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop = True
+        self.thread.join()
+
+
+def prove_upgrade(before):
+    """2.14.6 -> 2.15.1 plus a websocket listener, while a publisher writes to an R3 stream on east: the role restarts
+    one server at a time (never two down at once), every acknowledged message is in the stream, the mesh forms again."""
+    east = sorted(h for h in HOSTS if HOSTS[h][1] == 'east')
+    urls = ','.join('nats://%s:4222' % HOSTS[h][0] for h in east)
+    stop_file = os.path.join(STATE, 'jspub.stop')
+    result_file = os.path.join(STATE, 'jspub.json')
+    for path in (stop_file, result_file):
+        if os.path.exists(path):
+            os.unlink(path)
+    python = os.path.join(os.environ.get('VENV') or os.path.join(ROOT, '.venv'), 'bin', 'python')
+    pub = subprocess.Popen([python if os.path.exists(python) else sys.executable, JSPUB, urls, 'LAB', 'lab.orders', stop_file, result_file],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for('the publisher has created its R3 stream', lambda: None if os.path.exists(result_file) else
+                 'no stream yet%s' % (': exited %s' % pub.returncode if pub.poll() is not None else ''), 60)
+        with RestartWatch(before) as watch:
+            dummy, changed = playbook('role.yml', dict(ROLE_VARS, nats_server_config_extra=UPGRADE_EXTRA))
+        with open(stop_file, 'w') as handle:
+            handle.write('stop\n')
+        output, dummy = pub.communicate(timeout=60)
+    finally:
+        if pub.poll() is None:
+            pub.kill()
+    with open(result_file) as handle:
+        text = handle.read()
+    if pub.returncode != 0 or not text.startswith('{'):
+        raise ProofError('the publisher failed (exit %s): %s' % (pub.returncode, output))
+    result = json.loads(text)
+    after = on_all(snapshot)
+    expect('changes reported by the upgrade run', sum(changed.values()) > 0, True)
+    for host in HOSTS:
+        expect('%s binary after the upgrade' % host, after[host]['version'], 'nats-server: v' + VERSION)
+        expect('%s varz version after the upgrade' % host, after[host]['varz.version'], VERSION)
+        expect('%s websocket port after the upgrade' % host, after[host]['varz.websocket.port'], 8080)
+        expect('%s service after the upgrade' % host, after[host]['active'], 'active')
+        if after[host]['pid'] == before[host]['pid']:
+            raise ProofError('%s: PID %s did not move on a binary upgrade' % (host, after[host]['pid']))
+    order, overlapping = watch.overlaps()
+    expect('servers whose restart the poller saw (%d rounds)' % watch.rounds, sorted(order), sorted(HOSTS))
+    expect('restarts that overlapped (the next server went down before the previous one answered again)', overlapping, [])
+    expect('acknowledged messages stored in the R3 stream (0 lost)', (result['messages'], result['first_seq'], result['last_seq']),
+           (result['acked'], result['acked_first'], result['acked_last']))
+    expect('acknowledged sequences without holes', result['acked_contiguous'], True)
+    expect('stream replicas', result['replicas'], east)
+    check_mesh()
+    log('upgrade %s -> %s with a websocket listener, one server at a time (restarts seen in %d rounds of /varz, in the order %s, '
+        'none overlapping): PIDs moved, varz version %s on all; R3 stream on east: %d messages acknowledged during the rollout, '
+        '%d stored (0 lost), longest gap between acknowledgements %.2f s, publish retries %s'
+        % (OLD_VERSION, VERSION, watch.rounds, ', '.join(order), VERSION, result['acked'], result['messages'],
+           result['longest_gap'], json.dumps(result['errors'], sort_keys=True) if result['errors'] else 'none'))
+    return after
+
+
 def prove_reload_and_restart(before):
-    """One rolling run with a reloadable change on east (max_payload) and a change a reload cannot apply on west
-    (a new websocket listener as well): east reloads (config_load_time moves, the PID does not), west restarts
-    (the PID moves); the super-cluster forms again."""
-    dummy, changed = playbook('role.yml', dict(ROLE_VARS, lab_group_extra={'east': RELOAD_EXTRA, 'west': RESTART_EXTRA}))
+    """One rolling run with a reloadable change on east (max_payload) and a change the server refuses to reload on west
+    (max_subscriptions): east reloads (config_load_time moves, the PID does not), west restarts (the PID moves)."""
+    dummy, changed = playbook('role.yml', dict(ROLE_VARS, lab_group_extra={'east': RELOAD_EXTRA, 'west': REFUSED_EXTRA}))
     after = on_all(snapshot)
     # the rollout changes one server at a time from a run_once loop (delegate_to): Ansible's recap counts those
     # changes on the host that runs the loop, so the per-host proof is the server's own state below
@@ -317,12 +425,13 @@ def prove_reload_and_restart(before):
         else:
             if after[host]['pid'] == before[host]['pid']:
                 raise ProofError('%s: PID %s did not move after a non-reloadable change' % (host, after[host]['pid']))
-            expect('%s websocket port after the restart' % host, after[host]['varz.websocket.port'], 8080)
+            expect('%s max_subscriptions after the restart' % host, after[host]['varz.max_subscriptions'], 1000)
     check_mesh()
     east = sorted(h for h in HOSTS if HOSTS[h][1] == 'east')[0]
     west = sorted(h for h in HOSTS if HOSTS[h][1] == 'west')[0]
-    log('reload on east (max_payload 2 MB): PID same, config_load_time moved (e.g. %s: %s -> %s); restart on west (websocket '
-        'port 8080): PID moved (e.g. %s: %s -> %s); varz max_payload 2097152 on all %d hosts, mesh re-formed'
+    log('reload on east (max_payload 2 MB): PID same, config_load_time moved (e.g. %s: %s -> %s); restart on west '
+        '(max_subscriptions, which a reload refuses): PID moved (e.g. %s: %s -> %s); varz max_payload 2097152 on all %d hosts, '
+        'mesh re-formed'
         % (east, before[east]['varz.config_load_time'], after[east]['varz.config_load_time'],
            west, before[west]['pid'], after[west]['pid'], len(HOSTS)))
     return after
@@ -337,7 +446,7 @@ def prove_remote_read():
 
 def prove_seed_conflict(before):
     """The seed's names (cluster "cluster", gateway "gateway") stop the play before any change."""
-    extra = dict(RESTART_EXTRA, cluster={'name': 'cluster'}, gateway={'name': 'gateway'})
+    extra = dict(REFUSED_EXTRA, cluster={'name': 'cluster'}, gateway={'name': 'gateway'})
     out, changed = playbook('role.yml', dict(ROLE_VARS, nats_server_config_extra=extra), expect_rc=2)
     expect('changed counts of the refused run', changed, dict((h, 0) for h in HOSTS))
     if CONFLICT not in out:
@@ -353,6 +462,7 @@ STEPS = [
     ('tampered archive', lambda snaps: prove_tampered()),
     ('deploy', lambda snaps: prove_deploy()),
     ('second run', prove_idempotent),
+    ('upgrade under load', prove_upgrade),
     ('reload and restart', prove_reload_and_restart),
     ('read deployed files', lambda snaps: prove_remote_read() or snaps),
     ('seed conflict', prove_seed_conflict),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -169,17 +170,24 @@ def rule_id(rule):
     return rule.path if rule.change == "any" else "%s@%s" % (rule.path, rule.change)
 
 
-def free_ports(n):
-    socks = []
-    try:
-        for dummy in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
+def pick_ports(count):
+    """COUNT free loopback ports from NATSOPS_TEST_PORTS (default 20000-32767), below the kernel's ephemeral range:
+    other jobs' bind(0) never hands them out while this test holds them unbound (make test runs two lanes)."""
+    low, high = (int(x) for x in os.environ.get("NATSOPS_TEST_PORTS", "20000-32767").split("-"))
+    candidates = random.sample(range(low, high + 1), min(high + 1 - low, count * 4))
+    ports = []
+    for port in candidates:
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+            ports.append(port)
+        except OSError:
+            continue
+        finally:
             s.close()
+        if len(ports) == count:
+            return ports
+    raise RuntimeError("no %d free ports in %d-%d" % (count, low, high))
 
 
 def certs(work):
@@ -241,7 +249,7 @@ def run_case(binary, work, key, case):
     for name in ("a.pem", "a.key", "b.pem", "b.key"):
         shutil.copy(os.path.join(work, name), os.path.join(d, name))
     os.mkdir(os.path.join(d, "ports"))
-    ports = free_ports(5)
+    ports = pick_ports(5)
     path = os.path.join(d, "server.conf")
     old, new = conf_text(case, "old", ports, d), conf_text(case, "new", ports, d)
     with open(path, "w") as f:
