@@ -159,7 +159,7 @@ def start(conf_path, cwd=None, env=None, log_path=None):
     return Server(conf_path, cwd=cwd, env=env, log_path=log_path)
 
 
-def startup_outcome(conf_path, cwd=None, log_file=None, timeout=5.0, binary_path=None):
+def startup_outcome(conf_path, cwd=None, log_file=None, timeout=15.0, binary_path=None):
     """Start for real; return (started: bool, text) where text is stderr + log_file content.
 
     started is True when the process is still alive after it logged 'Server is ready'
@@ -169,8 +169,9 @@ def startup_outcome(conf_path, cwd=None, log_file=None, timeout=5.0, binary_path
     try:
         extra = [log_file] if log_file else []
         srv.wait_for(r"Server is ready|\[FTL\]|nats-server: ", timeout, extra_files=extra)
-        time.sleep(0.3)  # let a post-ready fatal (route/leaf listener) surface
-        rc = srv.proc.poll()
+        # let a post-ready fatal (route/leaf listener) surface: it can take more than the usual 0.3 s on a busy machine
+        # (make test runs two lanes side by side)
+        rc = srv.wait_exit(0.6)
         text = srv.output()
         for path in extra:
             if os.path.exists(path):

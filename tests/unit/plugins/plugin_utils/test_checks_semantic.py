@@ -59,8 +59,9 @@ def test_server_and_we_agree(case, tmp_path):
         assert (found.line, found.column) in (where, (where[0], where[1] - 1)), (found.format(), res.error)
 
 
-# the server points at the end of the array holding a map item here, we point at the item
-POSITION_DIFFERS = ("map_no_weight", "imp_svc_dup_subject")
+# the server points at the end of the array holding a map item here, we point at the item; for
+# exp_dup_threshold it points at whichever of threshold/response_threshold Go's map order sees second
+POSITION_DIFFERS = ("map_no_weight", "imp_svc_dup_subject", "exp_dup_threshold")
 
 
 def _server_position(error, text):
