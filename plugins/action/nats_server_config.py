@@ -183,10 +183,13 @@ class ActionModule(ActionBase):
             old_conf = None
             if old:
                 try:
-                    old_conf = conf_parser.parse_string(to_text(old), loader=_no_includes).config
+                    old_conf = conf_parser.parse_string(to_text(old), loader=_no_includes, server_version=server_versions[host]).config
                 except (NatsConfError, ValueError, TypeError):
                     old_conf = None
-            why = render_reload.restart_reasons(old_conf, results[host].config, (args["versions"] or {}).get(host))
+            # the version running there: given in `versions`, else the host's nats_server_version (the role restarts a
+            # server whose binary changes anyway, so a reload only ever reaches that version)
+            running = (args["versions"] or {}).get(host) or server_versions[host]
+            why = render_reload.restart_reasons(old_conf, results[host].config, running)
             if old and old_conf is None:
                 why = ["(previous config does not parse)"]
             if old and to_text(old) == texts[host]:

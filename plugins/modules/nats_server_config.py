@@ -55,8 +55,8 @@ options:
     description:
       - Mapping of host name to the version of the nats-server running there (C(2.14.6), C(v2.14.6) or the output of
         C(nats-server --version)). Some changes reload only from a given version on (JetStream limit increases from
-        2.12.7, leafnode remotes from 2.14, C(jetstream.limits) from 2.15); for a host without a known version only the
-        changes that reload on every version are reloaded.
+        2.12.7, leafnode remotes from 2.14, C(jetstream.limits) from 2.15). A host missing here is taken to run its
+        C(nats_server_version) from O(settings) (default 2.15.1), the version its config is validated for.
     type: dict
     default: {}
   disable:

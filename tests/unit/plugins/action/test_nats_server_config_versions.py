@@ -87,3 +87,34 @@ def test_unsupported_version_fails_naming_the_host(version, message):
     with pytest.raises(AnsibleActionFail) as info:
         _run({"a2": version})
     assert str(info.value) == message
+
+
+def _build(settings_versions, extra, previous=None, versions=None):
+    settings = {}
+    for host, address in (("a1", "127.0.0.1"), ("a2", "127.0.0.2")):
+        settings[host] = {"nats_server_cluster_name": "c", "nats_server_advertise_host": address,
+                          "nats_server_config_path": "/etc/%s.conf" % host, "nats_server_config_extra": extra}
+        if host in settings_versions:
+            settings[host]["nats_server_version"] = settings_versions[host]
+    task = MagicMock()
+    task.args = {"settings": settings, "previous": previous or {"a1": None, "a2": None}, "versions": versions or {}}
+    task.async_val = 0
+    task.check_mode = False
+    action = action_mod.ActionModule(task, MagicMock(), MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    return action.run(task_vars={})
+
+
+def test_the_reload_decision_follows_each_hosts_version():
+    # changed leafnode remotes reload from 2.14.0 on (the reload table), a restart before
+    old = {"leafnodes": {"remotes": [{"url": "nats://127.0.0.9:7422"}]}}
+    new = {"leafnodes": {"remotes": [{"url": "nats://127.0.0.8:7422"}]}}
+    versions = {"a1": "2.12.7", "a2": "2.14.6"}
+    first = _build(versions, old)
+    assert first.get("failed") is None, first.get("msg")
+    second = _build(versions, new, previous=first["configs"])
+    assert second.get("failed") is None, second.get("msg")
+    assert second["restart"] == {"a1": True, "a2": False}
+    assert second["restart_reasons"] == {"a1": ["leafnodes.remotes"], "a2": []}
+    # `versions` (what runs there now) wins over nats_server_version
+    third = _build(versions, new, previous=first["configs"], versions={"a1": "2.14.6"})
+    assert third["restart"] == {"a1": False, "a2": False}
