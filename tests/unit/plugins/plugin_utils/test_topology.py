@@ -10,15 +10,9 @@ import copy
 
 import pytest
 
-from ansible_collections.natsops.nats.plugins.plugin_utils.topology import checks as topo_mod
 from ansible_collections.natsops.nats.plugins.plugin_utils.checks.registry import REGISTRY, checks
-from ansible_collections.natsops.nats.plugins.plugin_utils.topology.checks import (
-    build_topology,
-    norm_host,
-    parse_listen,
-    redact_url,
-    validate_topology,
-)
+from ansible_collections.natsops.nats.plugins.plugin_utils.topology.checks import build_topology, validate_topology
+from ansible_collections.natsops.nats.plugins.plugin_utils.topology.model import Server, norm_host, parse_listen, redact_url
 from ansible_collections.natsops.nats.tests.unit.plugins.plugin_utils.topology_helpers import results
 
 ADDR = {"a1": "10.0.0.1", "a2": "10.0.0.2", "a3": "10.0.0.3", "b1": "10.0.1.1", "b2": "10.0.1.2"}
@@ -670,7 +664,7 @@ def test_odd_values_never_crash(bad):
     cfg = good()
     cfg["odd"] = bad
     res = results({h: c for h, c in cfg.items() if h != "odd"})
-    res["odd"] = topo_mod.Server.__init__ and results({"odd": {}})["odd"]
+    res["odd"] = Server.__init__ and results({"odd": {}})["odd"]
     res["odd"].config = copy.deepcopy(bad)
     findings = validate_topology(res, addresses=ADDR)
     assert isinstance(findings, list)

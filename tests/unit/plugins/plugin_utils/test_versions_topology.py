@@ -2,7 +2,7 @@
 # Copyright (c) natsops.nats contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Mixed nats-server versions across a topology (topology/checks.py version-* checks)."""
+"""Mixed nats-server versions across a topology (the version-* checks of topology/versions.py)."""
 
 from __future__ import annotations
 
