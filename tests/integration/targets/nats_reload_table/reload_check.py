@@ -18,10 +18,8 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
-import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,9 +41,11 @@ def _collections_parent(start):
 
 
 sys.path.insert(0, _collections_parent(HERE))
+sys.path.insert(0, os.path.join(_collections_parent(HERE), "ansible_collections", "natsops", "nats", "tests", "integration"))
 
 from ansible_collections.natsops.nats.plugins.plugin_utils.conf import parser as conf_parser  # noqa: E402
 from ansible_collections.natsops.nats.plugins.plugin_utils.render import reload as reload_table  # noqa: E402
+from ports import pick_ports  # noqa: E402  (tests/integration/ports.py)
 
 JS = "jetstream { store_dir: \"{d}/js\" }\n"
 TLS_A = "tls { cert_file: \"{d}/a.pem\", key_file: \"{d}/a.key\" }"
@@ -168,26 +168,6 @@ NO_CASE = {
 
 def rule_id(rule):
     return rule.path if rule.change == "any" else "%s@%s" % (rule.path, rule.change)
-
-
-def pick_ports(count):
-    """COUNT free loopback ports from NATSOPS_TEST_PORTS (default 20000-32767), below the kernel's ephemeral range:
-    other jobs' bind(0) never hands them out while this test holds them unbound (make test runs two lanes)."""
-    low, high = (int(x) for x in os.environ.get("NATSOPS_TEST_PORTS", "20000-32767").split("-"))
-    candidates = random.sample(range(low, high + 1), min(high + 1 - low, count * 4))
-    ports = []
-    for port in candidates:
-        s = socket.socket()
-        try:
-            s.bind(("127.0.0.1", port))
-            ports.append(port)
-        except OSError:
-            continue
-        finally:
-            s.close()
-        if len(ports) == count:
-            return ports
-    raise RuntimeError("no %d free ports in %d-%d" % (count, low, high))
 
 
 def certs(work):

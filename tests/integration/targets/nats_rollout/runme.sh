@@ -22,31 +22,15 @@ fail() {
     exit 1
 }
 
-"${PYTHON}" - "${WORK}" "$(pwd)/files/ctl.sh" <<'PYEOF'
-import json, os, random, socket, sys
+# ports below the kernel's ephemeral range (tests/integration/ports.py, found in the collection above us)
+ROOT="$(pwd)"
+while [ ! -f "${ROOT}/galaxy.yml" ] && [ "${ROOT}" != / ]; do ROOT="$(dirname "${ROOT}")"; done
+PORTS="${ROOT}/tests/integration/ports.py"
+"${PYTHON}" - "${WORK}" "$(pwd)/files/ctl.sh" "$("${PYTHON}" "${PORTS}" 25)" <<'PYEOF'
+import json, os, sys
 work, ctl = sys.argv[1], sys.argv[2]
 
-def pick_ports(count):
-    """COUNT free loopback ports from NATSOPS_TEST_PORTS (default 20000-32767), below the kernel's ephemeral range:
-    other jobs' bind(0) never hands them out while this test holds them unbound (make test runs two lanes)."""
-    low, high = (int(x) for x in os.environ.get("NATSOPS_TEST_PORTS", "20000-32767").split("-"))
-    candidates = random.sample(range(low, high + 1), min(high + 1 - low, count * 4))
-    ports = []
-    for port in candidates:
-        s = socket.socket()
-        try:
-            s.bind(("127.0.0.1", port))
-            ports.append(port)
-        except OSError:
-            continue
-        finally:
-            s.close()
-        if len(ports) == count:
-            return ports
-    raise RuntimeError("no %d free ports in %d-%d" % (count, low, high))
-
-
-ports = pick_ports(6 * 4 + 1)
+ports = json.loads(sys.argv[-1])
 hosts = ["east1", "east2", "east3", "west1", "west2", "west3"]
 test_ports = {}
 for i, host in enumerate(hosts):
