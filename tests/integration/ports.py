@@ -18,17 +18,30 @@ import os
 import random
 import socket
 import sys
+import threading
+
+
+_GIVEN = set()   # never the same port twice in one process (nats_reload_table picks from several threads)
+_LOCK = threading.Lock()
 
 
 def pick_ports(count):
     """COUNT distinct loopback ports that were free a moment ago."""
+    with _LOCK:
+        return _pick(count)
+
+
+def _pick(count):
     low, high = (int(x) for x in os.environ.get("NATSOPS_TEST_PORTS", "20000-32767").split("-"))
     ports = []
-    for port in random.sample(range(low, high + 1), min(high + 1 - low, count * 4)):
+    for port in random.sample(range(low, high + 1), high + 1 - low):
+        if port in _GIVEN:
+            continue
         s = socket.socket()
         try:
             s.bind(("127.0.0.1", port))
             ports.append(port)
+            _GIVEN.add(port)
         except OSError:
             continue
         finally:
