@@ -40,16 +40,9 @@ options:
     description:
       - Directory on the controller that relative C(include) paths are resolved against.
     type: path
-  server_version:
-    description:
-      - The C(nats-server) version the config is for (every 2.10.x, 2.11.x, 2.12.x, 2.14.x and 2.15.x).
-        Which keys exist, parser quirks, the digest and the checks follow that version; the differences
-        are listed in C(docs/versions.md).
-      - An unparsable or unsupported version fails with a message that lists the supported range.
-    type: str
-    default: 2.15.1
 extends_documentation_fragment:
   - natsops.nats.nats_limits
+  - natsops.nats.nats_server_version
 seealso:
   - plugin: natsops.nats.nats_config_parse
     plugin_type: filter

@@ -30,14 +30,6 @@ description:
   - Passwords, tokens, nkey seeds, encryption keys, private keys and passwords in URLs are
     replaced by C(********) in RV(config) and in messages.
 options:
-  server_version:
-    description:
-      - The C(nats-server) version the config is for (every 2.10.x, 2.11.x, 2.12.x, 2.14.x and 2.15.x).
-        Which keys exist, parser quirks, the digest and the checks follow that version; the differences
-        are listed in C(docs/versions.md).
-      - An unparsable or unsupported version fails with a message that lists the supported range.
-    type: str
-    default: 2.15.1
   path:
     description:
       - Absolute path of the config file on the managed host, for example the file that
@@ -88,6 +80,7 @@ extends_documentation_fragment:
   - natsops.nats.nats_limits
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - natsops.nats.nats_server_version
 attributes:
   action:
     support: full
